@@ -1,0 +1,46 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+
+namespace NovaMind.Cli;
+
+/// <summary>
+/// Development secrets kept in a git-ignored folder (default <c>.novamind/</c>): the twin-state key ring,
+/// the JWT signing key and the log-pseudonym key. Production supplies these through configuration.
+/// </summary>
+public sealed class DevSecrets(string home)
+{
+    public string Home { get; } = Path.GetFullPath(home);
+    public string KeyRingFile => Path.Combine(Home, "keyring.json");
+    public string JwtKeyFile => Path.Combine(Home, "jwt-signing.key");
+    public string PseudonymKeyFile => Path.Combine(Home, "pseudonym.key");
+
+    /// <summary>Creates whichever secret is missing; never overwrites one (existing data stays readable).</summary>
+    public IReadOnlyList<string> EnsureCreated()
+    {
+        Directory.CreateDirectory(Home);
+        var created = new List<string>();
+        if (!File.Exists(KeyRingFile))
+        {
+            var keyRing = new
+            {
+                activeKeyId = $"dev-{DateTime.UtcNow:yyyyMMdd}",
+                keys = new[] { new { id = $"dev-{DateTime.UtcNow:yyyyMMdd}", key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)) } },
+            };
+            WriteSecret(KeyRingFile, JsonSerializer.Serialize(keyRing, new JsonSerializerOptions { WriteIndented = true }));
+            created.Add(KeyRingFile);
+        }
+        if (!File.Exists(JwtKeyFile)) { WriteSecret(JwtKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))); created.Add(JwtKeyFile); }
+        if (!File.Exists(PseudonymKeyFile)) { WriteSecret(PseudonymKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))); created.Add(PseudonymKeyFile); }
+        return created;
+    }
+
+    public byte[] JwtKey() => File.Exists(JwtKeyFile)
+        ? Convert.FromBase64String(File.ReadAllText(JwtKeyFile).Trim())
+        : throw new FileNotFoundException($"no development JWT key at {JwtKeyFile}; run './novamind up' (or './novamind dev init') first");
+
+    private static void WriteSecret(string path, string content)
+    {
+        File.WriteAllText(path, content);
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+    }
+}

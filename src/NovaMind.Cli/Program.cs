@@ -1,0 +1,72 @@
+using System.CommandLine;
+using NovaMind.Cli;
+using NovaMind.Ml.Forecasting;
+
+var home = Environment.GetEnvironmentVariable("NOVAMIND_HOME") ?? Path.Combine(Environment.CurrentDirectory, ".novamind");
+var secrets = new DevSecrets(home);
+var root = new RootCommand("NovaMind command line: development tokens, model training, demo data.");
+
+// token
+var subOption = new Option<string>("--sub") { Description = "Subject (user id) of the token", Required = true };
+var roleOption = new Option<string[]>("--role") { Description = "Role claim(s), e.g. clinician", AllowMultipleArgumentsPerToken = true, DefaultValueFactory = _ => ["clinician"] };
+var hoursOption = new Option<int>("--hours") { Description = "Lifetime in hours", DefaultValueFactory = _ => 8 };
+var token = new Command("token", "Print a development bearer token signed with the local key.") { subOption, roleOption, hoursOption };
+token.SetAction(r =>
+{
+    Console.WriteLine(DevTokens.Create(secrets.JwtKey(), r.GetValue(subOption)!, r.GetValue(roleOption)!, TimeSpan.FromHours(r.GetValue(hoursOption))));
+    return 0;
+});
+root.Subcommands.Add(token);
+
+// dev init
+var dev = new Command("dev", "Development environment helpers.");
+var devInit = new Command("init", "Create the development secrets (key ring, JWT key, pseudonym key) if missing.");
+devInit.SetAction(_ =>
+{
+    foreach (var f in secrets.EnsureCreated()) Console.WriteLine($"created {f}");
+    return 0;
+});
+dev.Subcommands.Add(devInit);
+root.Subcommands.Add(dev);
+
+// demo seed
+var gatewayOption = new Option<Uri>("--gateway") { Description = "Gateway base URL", DefaultValueFactory = _ => new Uri("http://localhost:5080/") };
+var patientsOption = new Option<int>("--patients") { Description = "Number of demo patients", DefaultValueFactory = _ => 3 };
+var daysOption = new Option<int>("--days") { Description = "Days of data per patient", DefaultValueFactory = _ => 90 };
+var seedOption = new Option<int>("--seed") { Description = "Simulator seed", DefaultValueFactory = _ => 7 };
+var demo = new Command("demo", "Demo data.");
+var demoSeed = new Command("seed", "Create the synthetic demo cohort through the API unless it exists.") { gatewayOption, patientsOption, daysOption, seedOption };
+demoSeed.SetAction(async (r, ct) =>
+{
+    using var http = new HttpClient { BaseAddress = r.GetValue(gatewayOption), Timeout = TimeSpan.FromMinutes(2) };
+    await new DemoCohort(http, secrets, Console.Out).EnsureSeededAsync(r.GetValue(patientsOption), r.GetValue(daysOption), r.GetValue(seedOption), ct);
+    return 0;
+});
+demo.Subcommands.Add(demoSeed);
+root.Subcommands.Add(demo);
+
+// train forecast
+var quickOption = new Option<bool>("--quick") { Description = "Small cohort and few epochs (tests, smoke runs)" };
+var versionOption = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
+var modelsOption = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
+var promoteOption = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
+var train = new Command("train", "Train models and write versioned artifacts under models/.");
+var trainForecast = new Command("forecast", "Train the symptom forecaster.") { quickOption, versionOption, modelsOption, promoteOption };
+trainForecast.SetAction(r =>
+{
+    var version = r.GetValue(versionOption) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+    var options = r.GetValue(quickOption) ? ForecastTrainingOptions.Quick(version) : new ForecastTrainingOptions { Version = version };
+    var forecastRoot = Path.Combine(r.GetValue(modelsOption)!, "forecast");
+    var dir = Path.Combine(forecastRoot, version);
+    using var model = new ForecastTrainer(options, Console.WriteLine).Train();
+    model.Save(dir);
+    File.WriteAllText(Path.Combine(dir, "MODEL_CARD.md"), ForecastModelCard.Render(model.Metadata, options));
+    if (r.GetValue(promoteOption)) File.WriteAllText(Path.Combine(forecastRoot, ForecastModel.CurrentFile), version + "\n");
+    var m = model.Metadata.Metrics;
+    Console.WriteLine($"wrote {dir}: MAE h1 {m.MaeModel[0]:F3} (last value {m.MaeLastValue[0]:F3}), coverage 80% {m.Coverage80:P1}, 95% {m.Coverage95:P1}");
+    return 0;
+});
+train.Subcommands.Add(trainForecast);
+root.Subcommands.Add(train);
+
+return await root.Parse(args).InvokeAsync();

@@ -1,0 +1,88 @@
+namespace NovaMind.Contracts;
+
+/// <summary>
+/// One patient's digital twin: holds the patient's observations (encrypted at rest), answers summaries and
+/// forecasts, and publishes live updates. Key: the patient id.
+/// </summary>
+public interface IPatientTwinGrain : IGrainWithGuidKey
+{
+    /// <summary>Creates the twin; false if it already existed.</summary>
+    Task<bool> Register();
+
+    /// <summary>Stores the batch durably (all or nothing) before answering.</summary>
+    Task<IngestResult> AddObservations(ObservationRecord[] observations);
+
+    Task<PatientSummaryDto?> GetSummary();
+
+    Task<ForecastResult> GetForecast(int horizon);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record ObservationRecord([property: Id(0)] DateTimeOffset Time, [property: Id(1)] string Type, [property: Id(2)] double Value);
+
+public enum IngestStatus { Accepted, PatientNotFound, Invalid }
+
+[GenerateSerializer, Immutable]
+public sealed record IngestResult(
+    [property: Id(0)] IngestStatus Status,
+    [property: Id(1)] int Accepted,
+    [property: Id(2)] int TotalObservations,
+    [property: Id(3)] string? Error = null);
+
+[GenerateSerializer, Immutable]
+public sealed record ObservationTypeSummaryDto(
+    [property: Id(0)] string Type,
+    [property: Id(1)] int Count,
+    [property: Id(2)] DateTimeOffset First,
+    [property: Id(3)] DateTimeOffset Last,
+    [property: Id(4)] double LatestValue);
+
+[GenerateSerializer, Immutable]
+public sealed record PatientSummaryDto(
+    [property: Id(0)] Guid Id,
+    [property: Id(1)] DateTimeOffset RegisteredAt,
+    [property: Id(2)] int TotalObservations,
+    [property: Id(3)] DateTimeOffset? FirstObservationAt,
+    [property: Id(4)] DateTimeOffset? LastObservationAt,
+    [property: Id(5)] ObservationTypeSummaryDto[] Types);
+
+public enum ForecastStatus { Ok, PatientNotFound, InsufficientHistory }
+
+[GenerateSerializer, Immutable]
+public sealed record ForecastPoint(
+    [property: Id(0)] DateOnly Date,
+    [property: Id(1)] double Value,
+    [property: Id(2)] double Lower80,
+    [property: Id(3)] double Upper80,
+    [property: Id(4)] double Lower95,
+    [property: Id(5)] double Upper95);
+
+[GenerateSerializer, Immutable]
+public sealed record ForecastResult(
+    [property: Id(0)] ForecastStatus Status,
+    [property: Id(1)] string Symptom,
+    [property: Id(2)] int Horizon,
+    [property: Id(3)] string? ModelVersion,
+    [property: Id(4)] DateTimeOffset GeneratedAt,
+    [property: Id(5)] ForecastPoint[] Predictions,
+    [property: Id(6)] string? Problem = null);
+
+/// <summary>Live update published on the twin's stream after a change is durably stored.</summary>
+[GenerateSerializer, Immutable]
+public sealed record TwinUpdate(
+    [property: Id(0)] Guid PatientId,
+    [property: Id(1)] string Kind,
+    [property: Id(2)] int Accepted,
+    [property: Id(3)] int TotalObservations,
+    [property: Id(4)] DateTimeOffset? LastObservationAt,
+    [property: Id(5)] DateTimeOffset At);
+
+public static class TwinStreams
+{
+    public const string ProviderName = "TwinUpdates";
+    public const string Namespace = "twin-updates";
+    public const string PubSubStore = "PubSubStore";
+
+    /// <summary>Azure queues behind the stream provider; silo and clients must agree on them.</summary>
+    public static readonly string[] AzureQueueNames = [.. Enumerable.Range(0, 4).Select(i => $"novamind-twin-updates-{i}")];
+}

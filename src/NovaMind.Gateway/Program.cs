@@ -1,0 +1,115 @@
+using System.Text;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.IdentityModel.Tokens;
+using NovaMind.Contracts;
+using NovaMind.Gateway;
+using NovaMind.Gateway.Live;
+using NovaMind.Gateway.Patients;
+using NovaMind.Gateway.Security;
+using NovaMind.ServiceDefaults;
+using Orleans.Configuration;
+using Scalar.AspNetCore;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddNovaMindServiceDefaults("novamind-gateway");
+var config = builder.Configuration;
+
+var signingKey = config["Auth:SigningKey"];
+var signingKeyFile = config["Auth:SigningKeyFile"];
+if (string.IsNullOrWhiteSpace(signingKey) && !string.IsNullOrWhiteSpace(signingKeyFile) && File.Exists(signingKeyFile))
+    signingKey = File.ReadAllText(signingKeyFile).Trim();
+if (string.IsNullOrWhiteSpace(signingKey))
+{
+    Console.Error.WriteLine("novamind-gateway: no token signing key configured (Auth:SigningKey as base64, or Auth:SigningKeyFile). './novamind up' creates a development key in .novamind/jwt-signing.key.");
+    return 2;
+}
+
+var storage = config.GetConnectionString("Storage") ?? "UseDevelopmentStorage=true";
+builder.UseOrleansClient(client =>
+{
+    client.Configure<ClusterOptions>(o =>
+    {
+        o.ClusterId = config["Orleans:ClusterId"] ?? "novamind-dev";
+        o.ServiceId = config["Orleans:ServiceId"] ?? "novamind";
+    });
+    client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(storage));
+    client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
+    {
+        o.QueueServiceClient = new QueueServiceClient(storage);
+        o.QueueNames = [.. TwinStreams.AzureQueueNames];
+    }));
+    // The silo may still be starting: keep trying rather than failing the gateway.
+    client.UseConnectionRetryFilter(async (_, ct) =>
+    {
+        await Task.Delay(TimeSpan.FromSeconds(1), ct);
+        return true;
+    });
+});
+
+builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
+{
+    o.MapInboundClaims = false;
+    o.TokenValidationParameters = new TokenValidationParameters
+    {
+        ValidIssuer = config["Auth:Issuer"] ?? AuthPolicies.DefaultIssuer,
+        ValidAudience = config["Auth:Audience"] ?? AuthPolicies.DefaultAudience,
+        IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(signingKey)),
+        NameClaimType = "sub",
+        RoleClaimType = "role",
+        ClockSkew = TimeSpan.FromSeconds(30),
+    };
+    // Browsers cannot set headers on WebSocket requests: the hub takes the token from the query string.
+    o.Events = new JwtBearerEvents
+    {
+        OnMessageReceived = ctx =>
+        {
+            if (ctx.HttpContext.Request.Path.StartsWithSegments(TwinsHub.Path) && ctx.Request.Query["access_token"] is { Count: > 0 } token)
+                ctx.Token = token;
+            return Task.CompletedTask;
+        },
+    };
+});
+builder.Services.AddAuthorizationBuilder()
+    .AddPolicy(AuthPolicies.Clinician, p => p.RequireAuthenticatedUser().RequireRole(AuthPolicies.ClinicianRole));
+
+builder.Services.AddProblemDetails();
+builder.Services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
+builder.Services.AddOpenApi();
+builder.Services.AddSignalR().AddJsonProtocol(o => GatewayJson.Configure(o.PayloadSerializerOptions));
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<IPatientAccessPolicy, ClinicianRolePatientAccessPolicy>();
+builder.Services.AddSingleton<TwinUpdateRelay>();
+builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans-cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
+
+var app = builder.Build();
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapNovaMindHealthEndpoints();
+app.MapOpenApi();
+app.MapScalarApiReference();
+app.MapPatientEndpoints();
+app.MapHub<TwinsHub>(TwinsHub.Path);
+await app.RunAsync();
+return 0;
+
+/// <summary>Ready when the cluster answers: at least one active silo.</summary>
+internal sealed class ClusterReadyCheck(IClusterClient cluster) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var hosts = await cluster.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: true).WaitAsync(TimeSpan.FromSeconds(3), cancellationToken);
+            return hosts.Count > 0 ? HealthCheckResult.Healthy($"{hosts.Count} active silo(s)") : HealthCheckResult.Unhealthy("no active silo");
+        }
+        catch (Exception ex)
+        {
+            return HealthCheckResult.Unhealthy("cluster unreachable", ex);
+        }
+    }
+}

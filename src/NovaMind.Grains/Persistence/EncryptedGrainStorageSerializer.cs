@@ -1,0 +1,62 @@
+using System.Security.Cryptography;
+using System.Text;
+using Orleans.Storage;
+
+namespace NovaMind.Grains.Persistence;
+
+/// <summary>The stored twin record cannot be decrypted: it was altered, or its key is not in the ring.</summary>
+public sealed class TwinStateIntegrityException(string message, Exception? inner = null) : Exception(message, inner);
+
+/// <summary>
+/// Seals grain state with AES-256-GCM around an inner serializer. Record layout:
+/// <c>"NMS1" | keyIdLength (1 byte) | keyId (UTF-8) | nonce (12) | tag (16) | ciphertext</c>.
+/// The header (magic and key id) is authenticated as associated data, so neither can be swapped.
+/// </summary>
+public sealed class EncryptedGrainStorageSerializer(IGrainStorageSerializer inner, TwinKeyRing keyRing) : IGrainStorageSerializer
+{
+    private static readonly byte[] Magic = "NMS1"u8.ToArray();
+    private const int NonceSize = 12; // AesGcm.NonceByteSizes.MaxSize
+    private const int TagSize = 16;
+
+    public BinaryData Serialize<T>(T? input)
+    {
+        var plaintext = inner.Serialize(input).ToMemory().Span;
+        var keyId = Encoding.UTF8.GetBytes(keyRing.ActiveKeyId);
+        var headerLength = Magic.Length + 1 + keyId.Length;
+        var record = new byte[headerLength + NonceSize + TagSize + plaintext.Length];
+        Magic.CopyTo(record, 0);
+        record[Magic.Length] = (byte)keyId.Length;
+        keyId.CopyTo(record, Magic.Length + 1);
+        var nonce = record.AsSpan(headerLength, NonceSize);
+        RandomNumberGenerator.Fill(nonce);
+        using var aes = new AesGcm(keyRing.ActiveKey, TagSize);
+        aes.Encrypt(nonce, plaintext, record.AsSpan(headerLength + NonceSize + TagSize), record.AsSpan(headerLength + NonceSize, TagSize), record.AsSpan(0, headerLength));
+        return new BinaryData(record);
+    }
+
+    public T? Deserialize<T>(BinaryData input)
+    {
+        var record = input.ToMemory().Span;
+        if (record.Length < Magic.Length + 1 || !record[..Magic.Length].SequenceEqual(Magic))
+            throw new TwinStateIntegrityException("stored twin state is not an encrypted NovaMind record (missing header)");
+        int keyIdLength = record[Magic.Length];
+        var headerLength = Magic.Length + 1 + keyIdLength;
+        if (record.Length < headerLength + NonceSize + TagSize)
+            throw new TwinStateIntegrityException("stored twin state is truncated");
+        var keyId = Encoding.UTF8.GetString(record.Slice(Magic.Length + 1, keyIdLength));
+        if (!keyRing.Keys.TryGetValue(keyId, out var key))
+            throw new TwinStateIntegrityException($"stored twin state was sealed with key '{keyId}', which is not in the key ring");
+        var ciphertext = record[(headerLength + NonceSize + TagSize)..];
+        var plaintext = new byte[ciphertext.Length];
+        try
+        {
+            using var aes = new AesGcm(key, TagSize);
+            aes.Decrypt(record.Slice(headerLength, NonceSize), ciphertext, record.Slice(headerLength + NonceSize, TagSize), plaintext, record[..headerLength]);
+        }
+        catch (AuthenticationTagMismatchException ex)
+        {
+            throw new TwinStateIntegrityException($"stored twin state failed authentication (key '{keyId}'): it was altered or corrupted", ex);
+        }
+        return inner.Deserialize<T>(new BinaryData(plaintext));
+    }
+}

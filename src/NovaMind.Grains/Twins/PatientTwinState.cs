@@ -1,0 +1,20 @@
+namespace NovaMind.Grains.Twins;
+
+/// <summary>
+/// The persisted twin. Observations are kept compact (epoch milliseconds, type code, value): the whole
+/// record is one encrypted Azure Table entity, which caps a twin at roughly 40,000 observations
+/// (see docs/decisions/0003-twin-state-storage.md).
+/// </summary>
+[GenerateSerializer]
+public sealed class PatientTwinState
+{
+    [Id(0)] public bool Registered { get; set; }
+    [Id(1)] public DateTimeOffset RegisteredAt { get; set; }
+    [Id(2)] public List<StoredObservation> Observations { get; set; } = [];
+}
+
+[GenerateSerializer, Immutable]
+public readonly record struct StoredObservation(
+    [property: Id(0)] long UnixMilliseconds,
+    [property: Id(1)] byte TypeCode,
+    [property: Id(2)] double Value);

@@ -1,0 +1,67 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+using Serilog;
+using Serilog.Formatting.Compact;
+
+namespace NovaMind.ServiceDefaults;
+
+/// <summary>
+/// What every NovaMind process (silo, gateway) shares: structured JSON logs, OpenTelemetry traces and
+/// metrics (Orleans' own meters and activity sources included), and the health endpoints.
+/// </summary>
+public static class ServiceDefaultsExtensions
+{
+    /// <summary>Health checks with this tag decide readiness; liveness only asks whether the process answers.</summary>
+    public const string ReadyTag = "ready";
+
+    public static TBuilder AddNovaMindServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
+        where TBuilder : IHostApplicationBuilder
+    {
+        // Log lines carry event templates and pseudonymised ids, never observation values (see docs/architecture.md).
+        builder.Services.AddSerilog((_, lc) => lc
+            .ReadFrom.Configuration(builder.Configuration)
+            .MinimumLevel.Information()
+            .MinimumLevel.Override("Microsoft.AspNetCore", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Orleans", Serilog.Events.LogEventLevel.Warning)
+            .MinimumLevel.Override("Azure", Serilog.Events.LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .Enrich.WithProperty("service", serviceName)
+            .WriteTo.Console(new RenderedCompactJsonFormatter()));
+
+        var otel = builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName))
+            .WithTracing(t => t
+                .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "NovaMind.*")
+                .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path))
+                .AddHttpClientInstrumentation())
+            .WithMetrics(m => m
+                .AddMeter("Microsoft.Orleans", "NovaMind.*")
+                .AddAspNetCoreInstrumentation()
+                .AddHttpClientInstrumentation()
+                .AddRuntimeInstrumentation());
+        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+            otel.UseOtlpExporter();
+
+        builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy());
+        return builder;
+    }
+
+    /// <summary><c>/health</c>: the process is alive. <c>/ready</c>: every check tagged <see cref="ReadyTag"/> passes.</summary>
+    public static WebApplication MapNovaMindHealthEndpoints(this WebApplication app)
+    {
+        app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => c.Name == "self" });
+        app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        return app;
+    }
+
+    private static bool IsHealthPath(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/ready");
+}

@@ -1,0 +1,95 @@
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using Microsoft.Extensions.Options;
+using NovaMind.Contracts;
+using NovaMind.Domain.Privacy;
+using NovaMind.Grains.Persistence;
+using NovaMind.Grains.Twins;
+using NovaMind.Ml.Forecasting;
+using NovaMind.Ml.Inference;
+using Orleans.Configuration;
+using Orleans.Storage;
+
+namespace NovaMind.Silo;
+
+/// <summary>
+/// The one place that wires NovaMind's grains, storage, streams and models into a silo; the silo process
+/// and the in-process test clusters both use it, so tests run the configuration production runs.
+/// </summary>
+public static class NovaMindSiloExtensions
+{
+    /// <summary>Storage, keys and models. <paramref name="useAzureQueueStreams"/> false gives in-memory streams (single-process test clusters).</summary>
+    public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useAzureQueueStreams = true)
+    {
+        var storage = StorageConnectionString(configuration);
+        silo.Services.AddSingleton(_ => LoadKeyRing(configuration));
+        silo.Services.AddSingleton(_ => LoadPseudonymizer(configuration));
+        silo.Services.AddSingleton(TimeProvider.System);
+
+        silo.AddAzureTableGrainStorage(PatientTwinGrain.StorageName, ob => ob.Configure<TwinKeyRing, IServiceProvider>((o, ring, sp) =>
+        {
+            o.TableServiceClient = new TableServiceClient(storage);
+            o.TableName = "NovaMindTwins";
+            // Only the twin store is encrypted with the ring; other providers keep their own serializer.
+            o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
+        }));
+        silo.AddAzureTableGrainStorage(TwinStreams.PubSubStore, ob => ob.Configure(o =>
+        {
+            o.TableServiceClient = new TableServiceClient(storage);
+            o.TableName = "NovaMindPubSub";
+        }));
+        if (useAzureQueueStreams)
+            silo.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
+            {
+                o.QueueServiceClient = new QueueServiceClient(storage);
+                o.QueueNames = [.. TwinStreams.AzureQueueNames];
+            }));
+        else
+            silo.AddMemoryStreams(TwinStreams.ProviderName);
+
+        silo.Services.AddSingleton(_ => ForecastModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast")));
+        silo.Services.AddSingleton(sp => new InferenceScheduler<ForecastInput, ForecastOutput>(
+            "forecast", sp.GetRequiredService<ForecastModel>(),
+            configuration.GetSection("Inference:Forecast").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions()));
+        return silo;
+    }
+
+    public static string StorageConnectionString(IConfiguration configuration) =>
+        configuration.GetConnectionString("Storage") ?? "UseDevelopmentStorage=true";
+
+    public static TwinKeyRing LoadKeyRing(IConfiguration configuration)
+    {
+        var inline = configuration["NOVAMIND_KEYRING"];
+        if (!string.IsNullOrWhiteSpace(inline)) return TwinKeyRing.Parse(inline);
+        var file = configuration["Encryption:KeyRingFile"];
+        if (!string.IsNullOrWhiteSpace(file))
+        {
+            if (!File.Exists(file)) throw new InvalidOperationException($"Encryption:KeyRingFile points to {file}, which does not exist. {TwinKeyRing.HowToProvide}");
+            return TwinKeyRing.Parse(File.ReadAllText(file));
+        }
+        throw new InvalidOperationException($"No twin-state key ring is configured, so patient data cannot be encrypted at rest. {TwinKeyRing.HowToProvide}");
+    }
+
+    public static PatientPseudonymizer LoadPseudonymizer(IConfiguration configuration)
+    {
+        var key = configuration["Privacy:PseudonymKey"];
+        var file = configuration["Privacy:PseudonymKeyFile"];
+        if (string.IsNullOrWhiteSpace(key) && !string.IsNullOrWhiteSpace(file) && File.Exists(file)) key = File.ReadAllText(file).Trim();
+        if (string.IsNullOrWhiteSpace(key))
+            throw new InvalidOperationException("No log-pseudonym key is configured (Privacy:PseudonymKey as base64, or Privacy:PseudonymKeyFile); patient ids in logs must be pseudonymised.");
+        return new PatientPseudonymizer(Convert.FromBase64String(key));
+    }
+
+    /// <summary>Models:Root, else the nearest <c>models/</c> folder above the executable (a checkout).</summary>
+    public static string ModelsRoot(IConfiguration configuration)
+    {
+        var configured = configuration["Models:Root"];
+        if (!string.IsNullOrWhiteSpace(configured)) return configured;
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "models");
+            if (Directory.Exists(Path.Combine(candidate, "forecast"))) return candidate;
+        }
+        throw new InvalidOperationException("No models folder found; set Models:Root.");
+    }
+}

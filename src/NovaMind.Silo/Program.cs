@@ -1,0 +1,44 @@
+using System.Net;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using NovaMind.ServiceDefaults;
+using NovaMind.Silo;
+using Orleans.Configuration;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddNovaMindServiceDefaults("novamind-silo");
+
+// Fail fast, before Orleans starts, with a message that says how to fix it.
+try { NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); }
+catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); return 2; }
+
+var storage = NovaMindSiloExtensions.StorageConnectionString(builder.Configuration);
+builder.UseOrleans(silo =>
+{
+    silo.Configure<ClusterOptions>(o =>
+    {
+        o.ClusterId = builder.Configuration["Orleans:ClusterId"] ?? "novamind-dev";
+        o.ServiceId = builder.Configuration["Orleans:ServiceId"] ?? "novamind";
+    });
+    silo.ConfigureEndpoints(
+        IPAddress.Parse(builder.Configuration["Orleans:AdvertisedIP"] ?? "127.0.0.1"),
+        builder.Configuration.GetValue("Orleans:SiloPort", 11111),
+        builder.Configuration.GetValue("Orleans:GatewayPort", 30000),
+        listenOnAnyHostAddress: builder.Configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
+    silo.UseAzureStorageClustering(o => o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(storage));
+    silo.AddNovaMind(builder.Configuration);
+});
+builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("orleans-silo", tags: [ServiceDefaultsExtensions.ReadyTag]);
+
+var app = builder.Build();
+app.MapNovaMindHealthEndpoints();
+await app.RunAsync();
+return 0;
+
+/// <summary>Ready once this silo is an active member of the cluster.</summary>
+internal sealed class SiloReadyCheck(Orleans.Runtime.ISiloStatusOracle oracle) : IHealthCheck
+{
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
+        Task.FromResult(oracle.CurrentStatus == Orleans.Runtime.SiloStatus.Active
+            ? HealthCheckResult.Healthy("silo active")
+            : HealthCheckResult.Unhealthy($"silo status {oracle.CurrentStatus}"));
+}
