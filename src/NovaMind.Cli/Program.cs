@@ -30,7 +30,7 @@ dev.Subcommands.Add(devInit);
 root.Subcommands.Add(dev);
 
 // demo seed
-var gatewayOption = new Option<Uri>("--gateway") { Description = "Gateway base URL", DefaultValueFactory = _ => new Uri("http://localhost:5080/") };
+var gatewayOption = new Option<string>("--gateway") { Description = "Gateway base URL", DefaultValueFactory = _ => "http://localhost:5080/" };
 var patientsOption = new Option<int>("--patients") { Description = "Number of demo patients", DefaultValueFactory = _ => 3 };
 var daysOption = new Option<int>("--days") { Description = "Days of data per patient", DefaultValueFactory = _ => 90 };
 var seedOption = new Option<int>("--seed") { Description = "Simulator seed", DefaultValueFactory = _ => 7 };
@@ -38,7 +38,7 @@ var demo = new Command("demo", "Demo data.");
 var demoSeed = new Command("seed", "Create the synthetic demo cohort through the API unless it exists.") { gatewayOption, patientsOption, daysOption, seedOption };
 demoSeed.SetAction(async (r, ct) =>
 {
-    using var http = new HttpClient { BaseAddress = r.GetValue(gatewayOption), Timeout = TimeSpan.FromMinutes(2) };
+    using var http = new HttpClient { BaseAddress = new Uri(r.GetValue(gatewayOption)!.TrimEnd('/') + "/"), Timeout = TimeSpan.FromMinutes(2) };
     await new DemoCohort(http, secrets, Console.Out).EnsureSeededAsync(r.GetValue(patientsOption), r.GetValue(daysOption), r.GetValue(seedOption), ct);
     return 0;
 });

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using NovaMind.Domain.Privacy;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -35,7 +36,8 @@ public static class ServiceDefaultsExtensions
             .MinimumLevel.Override("Azure", Serilog.Events.LogEventLevel.Warning)
             .Enrich.FromLogContext()
             .Enrich.WithProperty("service", serviceName)
-            .WriteTo.Console(new RenderedCompactJsonFormatter()));
+            .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
+            .WriteTo.Console(new IdentifierScrubbingFormatter(new RenderedCompactJsonFormatter(), LogPseudonymizer(builder.Configuration))));
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName))
@@ -61,6 +63,15 @@ public static class ServiceDefaultsExtensions
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => c.Name == "self" });
         app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
         return app;
+    }
+
+    /// <summary>The same keyed pseudonym the twins log (Privacy:PseudonymKey, or the file Privacy:PseudonymKeyFile).</summary>
+    public static PatientPseudonymizer? LogPseudonymizer(IConfiguration configuration)
+    {
+        var key = configuration["Privacy:PseudonymKey"];
+        var file = configuration["Privacy:PseudonymKeyFile"];
+        if (string.IsNullOrWhiteSpace(key) && !string.IsNullOrWhiteSpace(file) && File.Exists(file)) key = File.ReadAllText(file).Trim();
+        return string.IsNullOrWhiteSpace(key) ? null : new PatientPseudonymizer(Convert.FromBase64String(key));
     }
 
     private static bool IsHealthPath(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/ready");

@@ -70,15 +70,9 @@ public static class NovaMindSiloExtensions
         throw new InvalidOperationException($"No twin-state key ring is configured, so patient data cannot be encrypted at rest. {TwinKeyRing.HowToProvide}");
     }
 
-    public static PatientPseudonymizer LoadPseudonymizer(IConfiguration configuration)
-    {
-        var key = configuration["Privacy:PseudonymKey"];
-        var file = configuration["Privacy:PseudonymKeyFile"];
-        if (string.IsNullOrWhiteSpace(key) && !string.IsNullOrWhiteSpace(file) && File.Exists(file)) key = File.ReadAllText(file).Trim();
-        if (string.IsNullOrWhiteSpace(key))
-            throw new InvalidOperationException("No log-pseudonym key is configured (Privacy:PseudonymKey as base64, or Privacy:PseudonymKeyFile); patient ids in logs must be pseudonymised.");
-        return new PatientPseudonymizer(Convert.FromBase64String(key));
-    }
+    public static PatientPseudonymizer LoadPseudonymizer(IConfiguration configuration) =>
+        NovaMind.ServiceDefaults.ServiceDefaultsExtensions.LogPseudonymizer(configuration)
+        ?? throw new InvalidOperationException("No log-pseudonym key is configured (Privacy:PseudonymKey as base64, or Privacy:PseudonymKeyFile); patient ids in logs must be pseudonymised.");
 
     /// <summary>Models:Root, else the nearest <c>models/</c> folder above the executable (a checkout).</summary>
     public static string ModelsRoot(IConfiguration configuration)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using NovaMind.Contracts;
 using NovaMind.Domain.Observations;
 using NovaMind.Gateway.Security;
@@ -12,7 +13,13 @@ public sealed record ObservationsRequest(List<ObservationInput?>? Observations);
 public sealed record CreatedPatient(Guid Id);
 public sealed record ObservationsAccepted(int Accepted, int TotalObservations);
 
-public sealed record ForecastPointResponse(DateOnly Date, double Value, double Lower80, double Upper80, double Lower95, double Upper95);
+public sealed record ForecastPointResponse(
+    DateOnly Date,
+    double Value,
+    [property: JsonPropertyName("lower_80")] double Lower80,
+    [property: JsonPropertyName("upper_80")] double Upper80,
+    [property: JsonPropertyName("lower_95")] double Lower95,
+    [property: JsonPropertyName("upper_95")] double Upper95);
 public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions);
 
 public static class PatientEndpoints

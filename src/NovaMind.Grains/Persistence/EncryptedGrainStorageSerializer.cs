@@ -1,11 +1,9 @@
 using System.Security.Cryptography;
 using System.Text;
+using NovaMind.Contracts;
 using Orleans.Storage;
 
 namespace NovaMind.Grains.Persistence;
-
-/// <summary>The stored twin record cannot be decrypted: it was altered, or its key is not in the ring.</summary>
-public sealed class TwinStateIntegrityException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>
 /// Seals grain state with AES-256-GCM around an inner serializer. Record layout:

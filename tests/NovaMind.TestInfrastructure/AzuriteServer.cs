@@ -1,0 +1,87 @@
+using System.Diagnostics;
+using System.Text;
+
+namespace NovaMind.TestInfrastructure;
+
+/// <summary>
+/// A real Azurite (Azure Storage emulator, from the repo's node_modules) on free ports with its own data
+/// folder, so tests can run beside './novamind up' and beside each other.
+/// </summary>
+public sealed class AzuriteServer : IAsyncDisposable
+{
+    private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+    private readonly Process _process;
+    private readonly StringBuilder _output = new();
+    private readonly string _dataDirectory;
+
+    public int BlobPort { get; } = FreePorts.Next();
+    public int QueuePort { get; } = FreePorts.Next();
+    public int TablePort { get; } = FreePorts.Next();
+
+    /// <summary>Azurite's well-known development account, at this instance's ports.</summary>
+    public string ConnectionString =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+
+    private AzuriteServer()
+    {
+        var azurite = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
+        if (!File.Exists(azurite))
+            throw new InvalidOperationException($"Azurite is not installed at {azurite}; './novamind test' installs it (npm ci).");
+        _dataDirectory = Directory.CreateTempSubdirectory("novamind-azurite-").FullName;
+        var psi = new ProcessStartInfo(azurite)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[]
+                 {
+                     "--silent", "--skipApiVersionCheck", "--loose", "--location", _dataDirectory,
+                     "--blobHost", "127.0.0.1", "--blobPort", BlobPort.ToString(),
+                     "--queueHost", "127.0.0.1", "--queuePort", QueuePort.ToString(),
+                     "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
+                 })
+            psi.ArgumentList.Add(arg);
+        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start Azurite");
+        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        _process.BeginOutputReadLine();
+        _process.BeginErrorReadLine();
+    }
+
+    public static async Task<AzuriteServer> StartAsync()
+    {
+        var server = new AzuriteServer();
+        try
+        {
+            foreach (var port in new[] { server.BlobPort, server.QueuePort, server.TablePort })
+                await FreePorts.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(30), server.Output);
+            return server;
+        }
+        catch
+        {
+            await server.DisposeAsync();
+            throw;
+        }
+    }
+
+    public string Output()
+    {
+        lock (_output) return _output.ToString();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            // Azurite's graceful close waits for idle keep-alive connections; the data folder is thrown away anyway.
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+        _process.Dispose();
+        try { Directory.Delete(_dataDirectory, recursive: true); }
+        catch (IOException) { }
+    }
+}
