@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using NovaMind.Domain.Simulation;
+
+namespace NovaMind.EndToEnd.Tests;
+
+[Collection(SystemCollection.Name)]
+public sealed class ApiTests(NovaMindSystemFixture system)
+{
+    private static readonly string Day = "2026-03-02T08:00:00Z";
+
+    private static async Task<Guid> CreatePatientAsync(HttpClient http)
+    {
+        var response = await http.PostAsync("api/patients", null);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        Assert.Equal($"/api/patients/{id}", response.Headers.Location?.ToString());
+        return id;
+    }
+
+    private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
+
+    private static string Observations(params (string Time, string Type, double Value)[] items) =>
+        JsonSerializer.Serialize(new { observations = items.Select(i => new { time = i.Time, type = i.Type, value = i.Value }) });
+
+    private static async Task<int> TotalAsync(HttpClient http, Guid id) =>
+        (await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}")).GetProperty("total_observations").GetInt32();
+
+    [Fact]
+    public async Task Every_api_route_requires_a_valid_clinician_token()
+    {
+        using var anonymous = new HttpClient { BaseAddress = system.GatewayAUrl };
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("api/patients", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"api/patients/{Guid.NewGuid()}")).StatusCode);
+
+        using var forged = system.Client(token: system.Token(key: new byte[64]));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await forged.PostAsync("api/patients", null)).StatusCode);
+
+        using var wrongRole = system.Client(token: system.Token(role: "patient"));
+        Assert.Equal(HttpStatusCode.Forbidden, (await wrongRole.PostAsync("api/patients", null)).StatusCode);
+
+        using var open = new HttpClient { BaseAddress = system.GatewayAUrl };
+        Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("health")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("ready")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("openapi/v1.json")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Observations_are_stored_summarised_and_forecast()
+    {
+        using var http = system.Client();
+        var id = await CreatePatientAsync(http);
+        var patient = new CohortSimulator(seed: 5).SimulatePatient(0, 60, new DateOnly(2026, 5, 31));
+        var body = JsonSerializer.Serialize(new { observations = patient.Observations.Select(o => new { time = o.Time.ToString("O"), type = o.Type.Name, value = o.Value }) });
+
+        var posted = await http.PostAsync($"api/patients/{id}/observations", Json(body));
+        Assert.Equal(HttpStatusCode.Accepted, posted.StatusCode);
+        var accepted = await posted.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(patient.Observations.Count, accepted.GetProperty("accepted").GetInt32());
+
+        var summary = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}");
+        Assert.Equal(patient.Observations.Count, summary.GetProperty("total_observations").GetInt32());
+        var moods = summary.GetProperty("types").EnumerateArray().Single(t => t.GetProperty("type").GetString() == "mood");
+        Assert.Equal(patient.Observations.Count(o => o.Type.Name == "mood"), moods.GetProperty("count").GetInt32());
+        var lastMood = patient.Observations.Where(o => o.Type.Name == "mood").MaxBy(o => o.Time);
+        Assert.Equal(lastMood.Value, moods.GetProperty("latest_value").GetDouble());
+
+        var forecast = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}/forecast?horizon=7");
+        Assert.False(string.IsNullOrEmpty(forecast.GetProperty("model_version").GetString()));
+        Assert.Equal(7, forecast.GetProperty("horizon").GetInt32());
+        var predictions = forecast.GetProperty("predictions").EnumerateArray().ToList();
+        Assert.Equal(7, predictions.Count);
+        Assert.Equal(DateOnly.FromDateTime(lastMood.Time.UtcDateTime).AddDays(1).ToString("yyyy-MM-dd"), predictions[0].GetProperty("date").GetString());
+        foreach (var p in predictions)
+        {
+            var (l95, l80, v, u80, u95) = (p.GetProperty("lower_95").GetDouble(), p.GetProperty("lower_80").GetDouble(), p.GetProperty("value").GetDouble(),
+                p.GetProperty("upper_80").GetDouble(), p.GetProperty("upper_95").GetDouble());
+            Assert.True(l95 <= l80 && l80 <= v && v <= u80 && u80 <= u95);
+        }
+    }
+
+    public static TheoryData<string, HttpStatusCode, string> InvalidBatches => new()
+    {
+        { Observations((Day, "moood", 5)), HttpStatusCode.BadRequest, "unknown observation type 'moood'" },
+        { Observations((Day, "phq9", 28)), HttpStatusCode.BadRequest, "phq9 value 28 is outside 0..27" },
+        { Observations((Day, "resting_hr", 19)), HttpStatusCode.BadRequest, "resting_hr value 19 is outside 20..250" },
+        { Observations(("yesterday", "mood", 5)), HttpStatusCode.BadRequest, "time 'yesterday' is not an ISO 8601 date-time" },
+        { Observations(("2026-03-02T08:00:00", "mood", 5)), HttpStatusCode.BadRequest, "with a UTC offset" },
+        { Observations((DateTimeOffset.UtcNow.AddDays(3).ToString("O"), "mood", 5)), HttpStatusCode.BadRequest, "is in the future" },
+        { "{\"observations\":[{\"time\":\"2026-03-02T08:00:00Z\",\"type\":\"mood\",", HttpStatusCode.BadRequest, "Path: $.observations[0]" },
+        { "{\"observations\":[{\"time\":\"2026-03-02T08:00:00Z\",\"type\":\"mood\",\"value\":\"high\"}]}", HttpStatusCode.BadRequest, "].value" },
+        { "{\"observations\":[]}", HttpStatusCode.BadRequest, "non-empty array" },
+        { "{}", HttpStatusCode.BadRequest, "non-empty array" },
+        { Observations([.. Enumerable.Range(0, 10_001).Select(i => ("2026-01-01T00:00:00Z", "steps", (double)i))]), HttpStatusCode.RequestEntityTooLarge, "at most 10000 observations; this one has 10001" },
+    };
+
+    [Theory]
+    [MemberData(nameof(InvalidBatches))]
+    public async Task Invalid_batches_get_a_problem_naming_the_fault_and_store_nothing(string body, HttpStatusCode expected, string named)
+    {
+        using var http = system.Client();
+        var id = await CreatePatientAsync(http);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/patients/{id}/observations", Json(Observations((Day, "mood", 6))))).StatusCode);
+
+        // A valid observation in the same batch must not be stored either (all or nothing).
+        var withValid = body.StartsWith("{\"observations\":[{\"time\":\"", StringComparison.Ordinal) && body.EndsWith("}]}", StringComparison.Ordinal) && expected == HttpStatusCode.BadRequest
+            ? body.Replace("{\"observations\":[", "{\"observations\":[{\"time\":\"2026-03-03T08:00:00Z\",\"type\":\"mood\",\"value\":4},")
+            : body;
+        var response = await http.PostAsync($"api/patients/{id}/observations", Json(withValid));
+
+        Assert.Equal(expected, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Contains(named, problem);
+        Assert.Equal(1, await TotalAsync(http, id));
+    }
+
+    [Fact]
+    public async Task Unknown_and_malformed_patient_ids_are_rejected()
+    {
+        using var http = system.Client();
+        var unknown = await http.PostAsync($"api/patients/{Guid.NewGuid()}/observations", Json(Observations((Day, "mood", 5))));
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+        Assert.Contains("Patient not found", await unknown.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"api/patients/{Guid.NewGuid()}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync($"api/patients/{Guid.NewGuid()}/forecast")).StatusCode);
+
+        var malformed = await http.GetAsync("api/patients/not-a-guid");
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Contains("'not-a-guid' is not a GUID", await malformed.Content.ReadAsStringAsync());
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("29")]
+    [InlineData("seven")]
+    [InlineData("-1")]
+    public async Task Forecast_horizon_outside_1_to_28_is_a_bad_request(string horizon)
+    {
+        using var http = system.Client();
+        var id = await CreatePatientAsync(http);
+        var response = await http.GetAsync($"api/patients/{id}/forecast?horizon={horizon}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("horizon must be an integer from 1 to 28", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Forecast_with_too_little_history_is_unprocessable_and_says_what_is_needed()
+    {
+        using var http = system.Client();
+        var id = await CreatePatientAsync(http);
+        await http.PostAsync($"api/patients/{id}/observations", Json(Observations((Day, "mood", 5), ("2026-03-03T08:00:00Z", "mood", 6))));
+        var response = await http.GetAsync($"api/patients/{id}/forecast?horizon=3");
+        Assert.Equal((HttpStatusCode)422, response.StatusCode);
+        Assert.Contains("at least 14 observed days", await response.Content.ReadAsStringAsync());
+    }
+}

@@ -1,0 +1,89 @@
+using System.Net.Http.Headers;
+using System.Security.Claims;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using NovaMind.TestInfrastructure;
+
+namespace NovaMind.EndToEnd.Tests;
+
+/// <summary>
+/// The whole system as real processes: Azurite, one silo and two gateways (live updates must cross
+/// gateway instances), each on free ports, configured only through environment variables.
+/// </summary>
+public sealed class NovaMindSystemFixture : IAsyncLifetime
+{
+    public TestSecrets Secrets { get; } = new();
+    public AzuriteServer Azurite { get; private set; } = null!;
+    public ServiceProcess Silo { get; private set; } = null!;
+    public ServiceProcess GatewayA { get; private set; } = null!;
+    public ServiceProcess GatewayB { get; private set; } = null!;
+    public Uri GatewayAUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
+    public Uri GatewayBUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
+
+    public async Task InitializeAsync()
+    {
+        Azurite = await AzuriteServer.StartAsync();
+        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+        var common = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Storage"] = Azurite.ConnectionString,
+            ["Orleans__ClusterId"] = clusterId,
+            ["Privacy__PseudonymKey"] = Convert.ToBase64String(Secrets.PseudonymKey),
+        };
+        var siloHttp = new Uri($"http://127.0.0.1:{FreePorts.Next()}/");
+        Silo = ServiceProcess.Start("NovaMind.Silo", new Dictionary<string, string>(common)
+        {
+            ["NOVAMIND_KEYRING"] = Secrets.KeyRingJson,
+            ["Models__Root"] = RepoPaths.Models,
+            ["Orleans__SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
+            ["ASPNETCORE_URLS"] = siloHttp.ToString(),
+        });
+        await Silo.WaitUntilReadyAsync(new Uri(siloHttp, "ready"), TimeSpan.FromSeconds(90));
+
+        GatewayA = StartGateway(common, GatewayAUrl);
+        GatewayB = StartGateway(common, GatewayBUrl);
+        await Task.WhenAll(
+            GatewayA.WaitUntilReadyAsync(new Uri(GatewayAUrl, "ready"), TimeSpan.FromSeconds(90)),
+            GatewayB.WaitUntilReadyAsync(new Uri(GatewayBUrl, "ready"), TimeSpan.FromSeconds(90)));
+    }
+
+    private ServiceProcess StartGateway(Dictionary<string, string> common, Uri url) =>
+        ServiceProcess.Start("NovaMind.Gateway", new Dictionary<string, string>(common)
+        {
+            ["Auth__SigningKey"] = Convert.ToBase64String(Secrets.JwtKey),
+            ["ASPNETCORE_URLS"] = url.ToString(),
+        });
+
+    public string Token(string subject = "dr-e2e", string role = "clinician", byte[]? key = null) =>
+        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Issuer = "novamind-dev",
+            Audience = "novamind-api",
+            Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("role", role)]),
+            Expires = DateTime.UtcNow.AddHours(1),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Secrets.JwtKey), SecurityAlgorithms.HmacSha256),
+        });
+
+    public HttpClient Client(Uri? gateway = null, string? token = null)
+    {
+        var http = new HttpClient { BaseAddress = gateway ?? GatewayAUrl, Timeout = TimeSpan.FromSeconds(60) };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token ?? Token());
+        return http;
+    }
+
+    public string AllServiceLogs() => Silo.Output() + GatewayA.Output() + GatewayB.Output();
+
+    public async Task DisposeAsync()
+    {
+        foreach (var p in new[] { GatewayB, GatewayA, Silo })
+            if (p is not null) await p.DisposeAsync();
+        if (Azurite is not null) await Azurite.DisposeAsync();
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class SystemCollection : ICollectionFixture<NovaMindSystemFixture>
+{
+    public const string Name = "NovaMind system";
+}
