@@ -89,7 +89,9 @@ public sealed class ObservationBatchValidator(TimeProvider clock)
         var t = text.Trim();
         var hasOffset = t.EndsWith('Z') || t.EndsWith('z') ||
                         (t.Length > 6 && (t[^6] == '+' || t[^6] == '-') && t[^3] == ':');
-        if (!hasOffset || !t.Contains('T')) return false;
+        // yyyy-MM-ddT…: checking only for some 'T' let RFC 1123 text through ("Tue, 10 Mar 2026 08:00:00Z").
+        var isoDateThenT = t.Length > 10 && t[4] == '-' && t[7] == '-' && t[10] == 'T';
+        if (!hasOffset || !isoDateThenT) return false;
         return DateTimeOffset.TryParse(t, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal, out time);
     }
 

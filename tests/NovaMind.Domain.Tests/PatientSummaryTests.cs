@@ -1,0 +1,80 @@
+using NovaMind.Domain.Observations;
+
+namespace NovaMind.Domain.Tests;
+
+public class PatientSummaryTests
+{
+    private static DateTimeOffset T(int day, int hour = 8) => new(2026, 2, day, hour, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void Empty_HasNoCountsAndNoTimes()
+    {
+        var summary = PatientSummary.From([]);
+
+        Assert.Equal(0, summary.TotalObservations);
+        Assert.Null(summary.First);
+        Assert.Null(summary.Last);
+        Assert.Empty(summary.ByType);
+    }
+
+    [Fact]
+    public void CountsFirstLastAndLatestValue_PerType_OrderedByTypeCode()
+    {
+        // Deliberately not in time order, and types interleaved.
+        Observation[] observations =
+        [
+            new(T(5), ObservationType.Steps, 9_000),
+            new(T(3), ObservationType.Mood, 4),
+            new(T(9), ObservationType.Mood, 7),
+            new(T(1), ObservationType.Mood, 2),
+            new(T(6), ObservationType.Phq9, 12),
+            new(T(2), ObservationType.Steps, 3_000),
+            new(T(7), ObservationType.Mood, 5),
+        ];
+
+        var summary = PatientSummary.From(observations);
+
+        Assert.Equal(7, summary.TotalObservations);
+        Assert.Equal(T(1), summary.First);
+        Assert.Equal(T(9), summary.Last);
+        Assert.Equal(
+            new[]
+            {
+                new ObservationTypeSummary("phq9", 1, T(6), T(6), 12),
+                new ObservationTypeSummary("mood", 4, T(1), T(9), 7),
+                new ObservationTypeSummary("steps", 2, T(2), T(5), 9_000),
+            },
+            summary.ByType);
+    }
+
+    [Fact]
+    public void LatestValue_IsTheValueAtTheLatestTime_NotTheLastInserted()
+    {
+        Observation[] observations =
+        [
+            new(T(10), ObservationType.SleepHours, 8.5),  // latest in time, inserted first
+            new(T(4), ObservationType.SleepHours, 5.0),
+            new(T(8), ObservationType.SleepHours, 6.0),   // inserted last
+        ];
+
+        var sleep = Assert.Single(PatientSummary.From(observations).ByType);
+
+        Assert.Equal(8.5, sleep.LatestValue);
+        Assert.Equal(T(4), sleep.First);
+        Assert.Equal(T(10), sleep.Last);
+    }
+
+    [Fact]
+    public void TimesWithOffsets_AreComparedAsInstants()
+    {
+        // 23:00 at -05:00 on the 1st is 04:00Z on the 2nd: later than 03:00Z on the 2nd.
+        var late = new DateTimeOffset(2026, 2, 1, 23, 0, 0, TimeSpan.FromHours(-5));
+        var early = new DateTimeOffset(2026, 2, 2, 3, 0, 0, TimeSpan.Zero);
+
+        var mood = Assert.Single(PatientSummary.From([new(late, ObservationType.Mood, 9), new(early, ObservationType.Mood, 1)]).ByType);
+
+        Assert.Equal(9, mood.LatestValue);
+        Assert.Equal(early, mood.First);
+        Assert.Equal(late, mood.Last);
+    }
+}
