@@ -31,7 +31,7 @@ public sealed class DailySeries
         var counts = new int[days];
         foreach (var o in observations)
         {
-            if (!ReferenceEquals(o.Type, type)) continue;
+            if (o.Type != type) continue;
             var i = DateOnly.FromDateTime(o.Time.UtcDateTime).DayNumber - start.DayNumber;
             if (i < 0 || i >= days) continue;
             sums[i] += o.Value;
@@ -53,7 +53,7 @@ public sealed class DailySeries
     {
         DateTimeOffset? last = null;
         foreach (var o in observations)
-            if (ReferenceEquals(o.Type, type) && (last is null || o.Time > last)) last = o.Time;
+            if (o.Type == type && (last is null || o.Time > last)) last = o.Time;
         return last is { } t ? DateOnly.FromDateTime(t.UtcDateTime) : null;
     }
 

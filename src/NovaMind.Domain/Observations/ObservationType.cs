@@ -35,7 +35,7 @@ public sealed record ObservationType(string Name, ObservationCategory Category, 
 
     private static int IndexOf(ObservationType t)
     {
-        for (var i = 0; i < All.Count; i++) if (ReferenceEquals(All[i], t)) return i;
+        for (var i = 0; i < All.Count; i++) if (All[i] == t) return i;
         throw new InvalidOperationException($"{t.Name} is not a registered observation type");
     }
 

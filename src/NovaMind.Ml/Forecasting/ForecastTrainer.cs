@@ -178,7 +178,7 @@ public sealed class ForecastTrainer(ForecastTrainingOptions options, Action<stri
         foreach (var patient in patients)
         {
             if (DailySeries.LastObservedDay(patient.Observations, Symptom) is not { } end) continue;
-            var moods = patient.Observations.Where(o => ReferenceEquals(o.Type, Symptom)).ToList();
+            var moods = patient.Observations.Where(o => o.Type == Symptom).ToList();
             var first = DateOnly.FromDateTime(moods.Min(o => o.Time).UtcDateTime);
             for (var origin = first.AddDays(w - 1); origin.AddDays(1) <= end; origin = origin.AddDays(2))
             {

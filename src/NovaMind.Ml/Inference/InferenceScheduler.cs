@@ -143,6 +143,7 @@ public sealed class InferenceScheduler<TInput, TOutput> : IDisposable
         }
     }
 
+    /// <summary>Stops accepting requests, lets the executor finish what is queued, then returns.</summary>
     public void Dispose()
     {
         _queue.Writer.TryComplete();
