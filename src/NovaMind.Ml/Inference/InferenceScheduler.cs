@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
-using System.Threading.Channels;
 
 namespace NovaMind.Ml.Inference;
 
@@ -9,133 +8,248 @@ public sealed record InferenceSchedulerOptions
     /// <summary>Most requests run in one forward pass.</summary>
     public int MaxBatchSize { get; init; } = 64;
 
-    /// <summary>How long the first request of a batch may wait for company.</summary>
+    /// <summary>How long the oldest waiting request may wait for company before its batch runs.</summary>
     public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+
+    /// <summary>
+    /// Batch sizes the model runs best at (e.g. powers of two on a GPU). When at least the largest one is
+    /// waiting it runs at once; when the delay expires, the largest preferred size that fits is taken.
+    /// Empty: take whatever is waiting.
+    /// </summary>
+    public int[] PreferredBatchSizes { get; init; } = [];
 
     /// <summary>Requests waiting beyond this are refused (backpressure), never buffered without bound.</summary>
     public int QueueCapacity { get; init; } = 4096;
 }
 
-/// <summary>The scheduler's queue is full; the caller should back off and retry.</summary>
-public sealed class InferenceOverloadedException(string model, int capacity)
-    : Exception($"inference for model '{model}' is overloaded: {capacity} requests are already queued");
-
 /// <summary>
-/// Silo-local dynamic batcher for one model: requests from any number of callers are queued, gathered
-/// into batches (up to <see cref="InferenceSchedulerOptions.MaxBatchSize"/>, or whatever arrived within
-/// <see cref="InferenceSchedulerOptions.MaxQueueDelay"/> of the batch's first request) and run on one
-/// dedicated executor thread, so the model (and its native threads) is never used concurrently.
+/// Silo-local dynamic batcher for one model. Requests from any number of callers wait in a bounded,
+/// prioritised queue (crisis before clinician before background, first come first served within a
+/// priority); a batching thread forms batches — up to <see cref="InferenceSchedulerOptions.MaxBatchSize"/>,
+/// preferring <see cref="InferenceSchedulerOptions.PreferredBatchSizes"/>, never holding the oldest request
+/// longer than <see cref="InferenceSchedulerOptions.MaxQueueDelay"/> — and runs them on the device's
+/// <see cref="DeviceExecutor"/>. A request whose deadline passes while queued fails with
+/// <see cref="InferenceDeadlineExceededException"/> and is never executed; a cancelled one is dropped. When
+/// the queue is full, a request evicts the newest queued request of lower priority, or is refused with
+/// <see cref="InferenceOverloadedException"/>.
 /// </summary>
 public sealed class InferenceScheduler<TInput, TOutput> : IDisposable
 {
     public const string MeterName = "NovaMind.Inference";
     private static readonly Meter SchedulerMeter = new(MeterName);
+    private static readonly Histogram<int> BatchSizes = SchedulerMeter.CreateHistogram<int>("novamind.inference.batch_size", "{request}", "Requests per executed batch");
+    private static readonly Histogram<double> QueueWait = SchedulerMeter.CreateHistogram<double>("novamind.inference.queue_wait", "ms", "Time a request waited before its batch ran");
+    private static readonly Histogram<double> ComputeTime = SchedulerMeter.CreateHistogram<double>("novamind.inference.compute_time", "ms", "Model time per batch");
+    private static readonly Counter<long> Rejections = SchedulerMeter.CreateCounter<long>("novamind.inference.rejections", "{request}", "Requests refused or evicted because the queue was full");
+    private static readonly Counter<long> Expirations = SchedulerMeter.CreateCounter<long>("novamind.inference.expirations", "{request}", "Requests whose deadline passed while queued");
+    private static readonly Counter<long> Cancellations = SchedulerMeter.CreateCounter<long>("novamind.inference.cancellations", "{request}", "Requests cancelled while queued");
+
+    private static readonly int Priorities = Enum.GetValues<InferencePriority>().Length;
 
     private readonly IBatchModel<TInput, TOutput> _model;
     private readonly InferenceSchedulerOptions _options;
-    private readonly Channel<WorkItem> _queue;
-    private readonly Thread _executor;
+    private readonly DeviceExecutor _device;
+    private readonly bool _ownsDevice;
     private readonly string _name;
     private readonly KeyValuePair<string, object?> _modelTag;
-    private int _depth;
+    private readonly int[] _preferredDescending;
+    private readonly long _maxDelayTicks;
 
-    private static readonly Histogram<int> BatchSizes = SchedulerMeter.CreateHistogram<int>("novamind.inference.batch_size", "{request}", "Requests per executed batch");
-    private static readonly Histogram<double> QueueWait = SchedulerMeter.CreateHistogram<double>("novamind.inference.queue_wait", "ms", "Time a request waited before its batch ran");
-    private static readonly Histogram<double> ComputeTime = SchedulerMeter.CreateHistogram<double>("novamind.inference.compute_time", "ms", "Forward-pass time per batch");
-    private static readonly Counter<long> Rejections = SchedulerMeter.CreateCounter<long>("novamind.inference.rejections", "{request}", "Requests refused because the queue was full");
+    private readonly object _lock = new();
+    private readonly LinkedList<WorkItem>[] _queues;
+    private int _count;
+    private bool _closed;
+    private readonly Thread _batcher;
 
-    public InferenceScheduler(string name, IBatchModel<TInput, TOutput> model, InferenceSchedulerOptions options)
+    public InferenceScheduler(string name, IBatchModel<TInput, TOutput> model, InferenceSchedulerOptions options, DeviceExecutor? device = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxQueueDelay.Ticks);
+        if (options.PreferredBatchSizes.Any(s => s < 1 || s > options.MaxBatchSize))
+            throw new ArgumentException("preferred batch sizes must lie in 1..MaxBatchSize", nameof(options));
         _name = name;
         _model = model;
         _options = options;
+        _ownsDevice = device is null;
+        _device = device ?? new DeviceExecutor($"{name}-private");
         _modelTag = new("model", name);
-        _queue = Channel.CreateBounded<WorkItem>(new BoundedChannelOptions(options.QueueCapacity)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait, // TryWrite fails when full; we never wait
-        });
-        SchedulerMeter.CreateObservableGauge("novamind.inference.queue_depth", () => new Measurement<int>(Volatile.Read(ref _depth), _modelTag), "{request}", "Requests waiting for a batch");
-        _executor = new Thread(RunExecutor) { IsBackground = true, Name = $"inference-{name}" };
-        _executor.Start();
+        _preferredDescending = [.. options.PreferredBatchSizes.Distinct().OrderDescending()];
+        _maxDelayTicks = (long)(options.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
+        _queues = [.. Enumerable.Range(0, Priorities).Select(_ => new LinkedList<WorkItem>())];
+        SchedulerMeter.CreateObservableGauge("novamind.inference.queue_depth", () => new Measurement<int>(QueueDepth, _modelTag), "{request}", "Requests waiting for a batch");
+        _batcher = new Thread(RunBatcher) { IsBackground = true, Name = $"batcher-{name}" };
+        _batcher.Start();
     }
 
     public string ModelVersion => _model.Version;
 
-    public Task<TOutput> EnqueueAsync(TInput input, CancellationToken cancellationToken = default)
+    public int QueueDepth
+    {
+        get { lock (_lock) return _count; }
+    }
+
+    public Task<TOutput> EnqueueAsync(TInput input, CancellationToken cancellationToken = default) =>
+        EnqueueAsync(input, InferenceRequestOptions.Default, cancellationToken);
+
+    public Task<TOutput> EnqueueAsync(TInput input, InferenceRequestOptions request, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var item = new WorkItem(input, Stopwatch.GetTimestamp());
-        if (!_queue.Writer.TryWrite(item))
+        if (request.Deadline is { } d && d <= TimeSpan.Zero)
+            throw new InferenceDeadlineExceededException(_name, d);
+        var item = new WorkItem(this, input, request.Priority, request.Deadline, Stopwatch.GetTimestamp());
+        WorkItem? evicted = null;
+        lock (_lock)
+        {
+            if (_closed) throw new ObjectDisposedException(nameof(InferenceScheduler<TInput, TOutput>));
+            if (_count >= _options.QueueCapacity)
+            {
+                evicted = NewestBelow(request.Priority);
+                if (evicted is null)
+                {
+                    Rejections.Add(1, _modelTag);
+                    throw new InferenceOverloadedException(_name, _options.QueueCapacity);
+                }
+                RemoveLocked(evicted);
+            }
+            item.Node = _queues[(int)request.Priority].AddLast(item);
+            _count++;
+            Monitor.Pulse(_lock);
+        }
+        if (evicted is not null)
         {
             Rejections.Add(1, _modelTag);
-            if (!_queue.Reader.Completion.IsCompleted)
-                throw new InferenceOverloadedException(_name, _options.QueueCapacity);
-            throw new ObjectDisposedException(nameof(InferenceScheduler<TInput, TOutput>));
+            evicted.Fail(new InferenceOverloadedException(_name, _options.QueueCapacity, $"evicted by a {request.Priority} request"));
         }
-        Interlocked.Increment(ref _depth);
+        // Timers and cancellation are armed after the item is visible; both go through TryRemove, so
+        // whichever of batch / deadline / cancellation comes first wins and the others do nothing.
+        if (request.Deadline is { } deadline)
+            item.DeadlineTimer = new Timer(static s => ((WorkItem)s!).Owner.Expire((WorkItem)s!), item, deadline, Timeout.InfiniteTimeSpan);
         if (cancellationToken.CanBeCanceled)
-            item.CancellationRegistration = cancellationToken.Register(static s => ((WorkItem)s!).Completion.TrySetCanceled(), item);
+            item.Cancellation = cancellationToken.Register(static s => ((WorkItem)s!).Owner.Cancel((WorkItem)s!), item);
+        if (item.Completion.Task.IsCompleted) item.DisarmTimers();
         return item.Completion.Task;
     }
 
-    private void RunExecutor()
+    private void Expire(WorkItem item)
     {
-        var batch = new List<WorkItem>(_options.MaxBatchSize);
-        var inputs = new List<TInput>(_options.MaxBatchSize);
-        while (WaitForWork())
+        if (!TryRemove(item)) return;
+        Expirations.Add(1, _modelTag);
+        item.Fail(new InferenceDeadlineExceededException(_name, item.Deadline ?? TimeSpan.Zero));
+    }
+
+    private void Cancel(WorkItem item)
+    {
+        if (!TryRemove(item)) return;
+        Cancellations.Add(1, _modelTag);
+        item.DisarmTimers();
+        item.Completion.TrySetCanceled();
+    }
+
+    private bool TryRemove(WorkItem item)
+    {
+        lock (_lock)
         {
-            batch.Clear();
-            if (!_queue.Reader.TryRead(out var first)) continue;
-            batch.Add(first);
-            var deadline = first.EnqueuedAt + (long)(_options.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
-            while (batch.Count < _options.MaxBatchSize)
-            {
-                if (_queue.Reader.TryRead(out var next)) { batch.Add(next); continue; }
-                var remaining = deadline - Stopwatch.GetTimestamp();
-                if (remaining <= 0) break;
-                // Wait for more work, but not beyond the first request's deadline.
-                using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds((double)remaining / Stopwatch.Frequency));
-                try
-                {
-                    if (!_queue.Reader.WaitToReadAsync(timeout.Token).AsTask().GetAwaiter().GetResult()) break;
-                }
-                catch (OperationCanceledException) { break; }
-            }
-            Interlocked.Add(ref _depth, -batch.Count);
-            Execute(batch, inputs);
+            if (item.Node?.List is null) return false;
+            RemoveLocked(item);
+            return true;
         }
     }
 
-    private bool WaitForWork()
+    private void RemoveLocked(WorkItem item)
     {
-        try { return _queue.Reader.WaitToReadAsync().AsTask().GetAwaiter().GetResult(); }
-        catch (ChannelClosedException) { return false; }
+        item.Node!.List!.Remove(item.Node);
+        item.Node = null;
+        _count--;
     }
 
-    private void Execute(List<WorkItem> batch, List<TInput> inputs)
+    private WorkItem? NewestBelow(InferencePriority priority)
     {
-        // Requests cancelled while queued are dropped here, before they cost a forward pass.
-        batch.RemoveAll(w => w.Completion.Task.IsCompleted);
-        if (batch.Count == 0) return;
-        inputs.Clear();
-        var now = Stopwatch.GetTimestamp();
-        foreach (var w in batch)
+        for (var p = 0; p < (int)priority; p++)
+            if (_queues[p].Last is { } newest) return newest.Value;
+        return null;
+    }
+
+    private void RunBatcher()
+    {
+        var batch = new List<WorkItem>(_options.MaxBatchSize);
+        while (TakeBatch(batch))
+            Execute(batch);
+    }
+
+    /// <summary>Blocks until a batch is due; false once closed and drained.</summary>
+    private bool TakeBatch(List<WorkItem> batch)
+    {
+        batch.Clear();
+        lock (_lock)
         {
-            inputs.Add(w.Input);
-            QueueWait.Record(Stopwatch.GetElapsedTime(w.EnqueuedAt, now).TotalMilliseconds, _modelTag);
+            while (true)
+            {
+                if (_count == 0)
+                {
+                    if (_closed) return false;
+                    Monitor.Wait(_lock);
+                    continue;
+                }
+                var size = DueBatchSize(out var waitTicks);
+                if (size > 0)
+                {
+                    for (var p = Priorities - 1; p >= 0 && batch.Count < size; p--)
+                        while (batch.Count < size && _queues[p].First is { } node)
+                        {
+                            batch.Add(node.Value);
+                            RemoveLocked(node.Value);
+                        }
+                    return true;
+                }
+                Monitor.Wait(_lock, TimeSpan.FromSeconds(Math.Max(waitTicks, 1) / (double)Stopwatch.Frequency));
+            }
+        }
+    }
+
+    /// <summary>How many requests to take now, or 0 and how long to wait before asking again.</summary>
+    private int DueBatchSize(out long waitTicks)
+    {
+        waitTicks = 0;
+        if (_count >= _options.MaxBatchSize) return _options.MaxBatchSize;
+        if (_preferredDescending.Length > 0 && _count >= _preferredDescending[0]) return _preferredDescending[0];
+        var oldest = long.MaxValue;
+        foreach (var q in _queues)
+            if (q.First is { } head && head.Value.EnqueuedAt < oldest) oldest = head.Value.EnqueuedAt;
+        var due = oldest + _maxDelayTicks - Stopwatch.GetTimestamp();
+        if (due > 0 && !_closed)
+        {
+            waitTicks = due;
+            return 0;
+        }
+        foreach (var preferred in _preferredDescending)
+            if (preferred <= _count) return preferred;
+        return _count;
+    }
+
+    private void Execute(List<WorkItem> batch)
+    {
+        var now = Stopwatch.GetTimestamp();
+        var inputs = new TInput[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].DisarmTimers();
+            inputs[i] = batch[i].Input;
+            QueueWait.Record(Stopwatch.GetElapsedTime(batch[i].EnqueuedAt, now).TotalMilliseconds, _modelTag);
         }
         BatchSizes.Record(batch.Count, _modelTag);
         try
         {
-            var started = Stopwatch.GetTimestamp();
-            var outputs = _model.Predict(inputs);
-            ComputeTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _modelTag);
+            var outputs = _device.RunAsync(() =>
+            {
+                var started = Stopwatch.GetTimestamp();
+                var result = _model.Predict(inputs);
+                ComputeTime.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds, _modelTag);
+                return result;
+            }).GetAwaiter().GetResult();
             if (outputs.Length != batch.Count)
                 throw new InvalidOperationException($"model '{_name}' returned {outputs.Length} outputs for {batch.Count} inputs");
-            for (var i = 0; i < batch.Count; i++) batch[i].Complete(outputs[i]);
+            for (var i = 0; i < batch.Count; i++) batch[i].Completion.TrySetResult(outputs[i]);
         }
         catch (Exception ex)
         {
@@ -143,30 +257,40 @@ public sealed class InferenceScheduler<TInput, TOutput> : IDisposable
         }
     }
 
-    /// <summary>Stops accepting requests, lets the executor finish what is queued, then returns.</summary>
+    /// <summary>Stops accepting requests, lets the batcher finish what is queued, then returns.</summary>
     public void Dispose()
     {
-        _queue.Writer.TryComplete();
-        _executor.Join();
-        while (_queue.Reader.TryRead(out var orphan)) orphan.Fail(new ObjectDisposedException(nameof(InferenceScheduler<TInput, TOutput>)));
+        lock (_lock)
+        {
+            if (_closed) return;
+            _closed = true;
+            Monitor.PulseAll(_lock);
+        }
+        _batcher.Join();
+        if (_ownsDevice) _device.Dispose();
     }
 
-    private sealed class WorkItem(TInput input, long enqueuedAt)
+    private sealed class WorkItem(InferenceScheduler<TInput, TOutput> owner, TInput input, InferencePriority priority, TimeSpan? deadline, long enqueuedAt)
     {
+        public InferenceScheduler<TInput, TOutput> Owner { get; } = owner;
         public TInput Input { get; } = input;
+        public InferencePriority Priority { get; } = priority;
+        public TimeSpan? Deadline { get; } = deadline;
         public long EnqueuedAt { get; } = enqueuedAt;
+        public LinkedListNode<WorkItem>? Node { get; set; }
+        public Timer? DeadlineTimer { get; set; }
+        public CancellationTokenRegistration Cancellation { get; set; }
         public TaskCompletionSource<TOutput> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-        public CancellationTokenRegistration CancellationRegistration { get; set; }
 
-        public void Complete(TOutput output)
+        public void DisarmTimers()
         {
-            CancellationRegistration.Dispose();
-            Completion.TrySetResult(output);
+            DeadlineTimer?.Dispose();
+            Cancellation.Dispose();
         }
 
         public void Fail(Exception ex)
         {
-            CancellationRegistration.Dispose();
+            DisarmTimers();
             Completion.TrySetException(ex);
         }
     }
