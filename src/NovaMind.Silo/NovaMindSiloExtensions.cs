@@ -4,6 +4,9 @@ using Microsoft.Extensions.Options;
 using NovaMind.Contracts;
 using NovaMind.Domain.Privacy;
 using NovaMind.Grains.Persistence;
+using NovaMind.Grains.Placement;
+using NovaMind.Grains.Workers;
+using NovaMind.Ml;
 using NovaMind.Grains.Twins;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Inference;
@@ -47,10 +50,20 @@ public static class NovaMindSiloExtensions
         else
             silo.AddMemoryStreams(TwinStreams.ProviderName);
 
-        silo.Services.AddSingleton(_ => ForecastModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast")));
+        // Models: one executor thread per device; every scheduler of this silo runs its batches there.
+        TorchRuntime.Initialize(configuration["Inference:LibTorchPath"]);
+        var device = TorchRuntime.ResolveDevice(configuration["Inference:Device"]);
+        // Placement:Accelerator overrides what the silo advertises (heterogeneous test clusters; devices torch cannot see).
+        var accelerator = configuration["Placement:Accelerator"] ?? (device.type == TorchSharp.DeviceType.CUDA ? AcceleratorMetadata.Cuda : AcceleratorMetadata.Cpu);
+        silo.AddAcceleratorPlacement(accelerator, configuration.GetValue("Placement:RequireAccelerator", true));
+        silo.Services.AddSingleton(_ => new DeviceExecutor(accelerator));
+        silo.Services.AddSingleton(_ => ForecastModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast"), device,
+            halfPrecision: configuration.GetValue("Inference:HalfPrecision", true)));
         silo.Services.AddSingleton(sp => new InferenceScheduler<ForecastInput, ForecastOutput>(
             "forecast", sp.GetRequiredService<ForecastModel>(),
-            configuration.GetSection("Inference:Forecast").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions()));
+            configuration.GetSection("Inference:Forecast").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions(),
+            sp.GetRequiredService<DeviceExecutor>()));
+        silo.Services.AddSingleton(Options.Create(configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions()));
         return silo;
     }
 

@@ -27,6 +27,7 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
             ["NOVAMIND_KEYRING"] = Secrets.KeyRingJson,
             ["Privacy:PseudonymKey"] = Convert.ToBase64String(Secrets.PseudonymKey),
             ["Models:Root"] = RepoPaths.Models,
+            ["Placement:RequireAccelerator"] = "false",
         }).Build();
 
         var builder = new InProcessTestClusterBuilder(1);

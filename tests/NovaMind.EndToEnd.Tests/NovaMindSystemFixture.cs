@@ -35,6 +35,7 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
         {
             ["NOVAMIND_KEYRING"] = Secrets.KeyRingJson,
             ["Models__Root"] = RepoPaths.Models,
+            ["Placement__RequireAccelerator"] = "false",
             ["Orleans__SiloPort"] = FreePorts.Next().ToString(),
             ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
             ["ASPNETCORE_URLS"] = siloHttp.ToString(),

@@ -95,7 +95,7 @@ public sealed partial class PatientTwinGrain(
             return new ForecastResult(ForecastStatus.InsufficientHistory, symptom.Name, horizon, null, now, [],
                 $"a {symptom.Name} forecast needs at least {ForecastWindow.MinimumObservedDays} observed days within the last {ForecastWindow.Length} days up to the latest {symptom.Name} reading; this patient has {observedDays}");
 
-        var output = await GrainFactory.GetGrain<IForecastWorkerGrain>(0).Forecast(window.Scaled, window.Mask);
+        var output = await GrainFactory.GetGrain<IForecastWorkerGrain>(0).Forecast(window.Scaled, window.Mask, WorkPriority.Clinician);
         var range = symptom.Max - symptom.Min;
         var points = new ForecastPoint[horizon];
         for (var k = 0; k < horizon; k++)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NovaMind.Ml.Inference;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NovaMind.Ml.Forecasting;
@@ -53,34 +54,43 @@ public sealed class ForecastModel : IBatchModel<ForecastInput, ForecastOutput>, 
     public const string CurrentFile = "CURRENT";
 
     private readonly ForecastNet _net;
+    private readonly Device _device;
+    private readonly ScalarType _dtype;
 
-    public ForecastModel(ForecastNet net, ForecastModelMetadata metadata)
+    /// <param name="halfPrecision">fp16 weights and inputs; only on CUDA (CPU stays fp32).</param>
+    public ForecastModel(ForecastNet net, ForecastModelMetadata metadata, Device? device = null, bool halfPrecision = false)
     {
+        _device = device ?? CPU;
+        _dtype = halfPrecision && _device.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.Float32;
         _net = net;
         _net.eval();
+        if (_device.type != DeviceType.CPU) _net.to(_device);
+        if (_dtype == ScalarType.Float16) _net.half();
         Metadata = metadata;
     }
+
+    public string DeviceName => _dtype == ScalarType.Float16 ? $"{_device} fp16" : $"{_device}";
 
     public ForecastModelMetadata Metadata { get; }
     public string Version => Metadata.Version;
     public int MaxHorizon => Metadata.MaxHorizon;
 
     /// <summary>Loads the version named by <c>CURRENT</c> under <paramref name="forecastRoot"/>.</summary>
-    public static ForecastModel LoadCurrent(string forecastRoot)
+    public static ForecastModel LoadCurrent(string forecastRoot, Device? device = null, bool halfPrecision = false)
     {
         var currentPath = Path.Combine(forecastRoot, CurrentFile);
         if (!File.Exists(currentPath))
             throw new FileNotFoundException($"no forecast model: {currentPath} is missing (train one with './novamind train forecast')", currentPath);
-        return Load(Path.Combine(forecastRoot, File.ReadAllText(currentPath).Trim()));
+        return Load(Path.Combine(forecastRoot, File.ReadAllText(currentPath).Trim()), device, halfPrecision);
     }
 
-    public static ForecastModel Load(string artifactDirectory)
+    public static ForecastModel Load(string artifactDirectory, Device? device = null, bool halfPrecision = false)
     {
         var metadata = JsonSerializer.Deserialize<ForecastModelMetadata>(File.ReadAllText(Path.Combine(artifactDirectory, MetadataFile)), ForecastModelMetadata.Json)
                        ?? throw new InvalidDataException($"{artifactDirectory}/{MetadataFile} is empty");
         var net = new ForecastNet(metadata.Window, metadata.MaxHorizon, metadata.Hidden);
         net.load(Path.Combine(artifactDirectory, WeightsFile));
-        return new ForecastModel(net, metadata);
+        return new ForecastModel(net, metadata, device, halfPrecision);
     }
 
     public void Save(string artifactDirectory)
@@ -108,9 +118,9 @@ public sealed class ForecastModel : IBatchModel<ForecastInput, ForecastOutput>, 
         }
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (mean, sigma) = _net.forward(tensor(data, [batch.Count, window, 2]));
-        var means = mean.data<float>().ToArray();
-        var sigmas = sigma.data<float>().ToArray();
+        var (mean, sigma) = _net.forward(tensor(data, [batch.Count, window, 2]).to(_dtype, _device));
+        var means = mean.to(ScalarType.Float32, CPU).data<float>().ToArray();
+        var sigmas = sigma.to(ScalarType.Float32, CPU).data<float>().ToArray();
         var outputs = new ForecastOutput[batch.Count];
         var h = Metadata.MaxHorizon;
         for (var b = 0; b < batch.Count; b++)

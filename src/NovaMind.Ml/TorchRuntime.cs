@@ -1,0 +1,45 @@
+using System.Runtime.InteropServices;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace NovaMind.Ml;
+
+/// <summary>Where models run, and how TorchSharp finds its native backend.</summary>
+public static class TorchRuntime
+{
+    private static readonly string[] LibTorchLibraries = ["libc10.so", "libtorch_cpu.so", "libc10_cuda.so", "libtorch_cuda.so", "libtorch.so"];
+    private static int _initialised;
+
+    /// <summary>
+    /// Optionally points TorchSharp at an existing libtorch (e.g. a PyTorch installation's <c>torch/lib</c>) instead of
+    /// the natives shipped with the app: loads its libraries in dependency order, then the app's own
+    /// <c>libLibTorchSharp.so</c>, then initialises CUDA when the libraries include it. Call before any torch use.
+    /// </summary>
+    public static void Initialize(string? libTorchDirectory)
+    {
+        if (Interlocked.Exchange(ref _initialised, 1) == 1 || string.IsNullOrWhiteSpace(libTorchDirectory)) return;
+        if (!Directory.Exists(libTorchDirectory))
+            throw new DirectoryNotFoundException($"Inference:LibTorchPath points to {libTorchDirectory}, which does not exist");
+        var loadedCuda = false;
+        foreach (var library in LibTorchLibraries)
+        {
+            var path = Path.Combine(libTorchDirectory, library);
+            if (!File.Exists(path)) continue; // a CPU-only libtorch has no CUDA libraries
+            NativeLibrary.Load(path);
+            loadedCuda |= library.Contains("cuda", StringComparison.Ordinal);
+        }
+        var own = new[] { Path.Combine(AppContext.BaseDirectory, "libLibTorchSharp.so"), Path.Combine(AppContext.BaseDirectory, "runtimes", "linux-x64", "native", "libLibTorchSharp.so") }
+            .FirstOrDefault(File.Exists) ?? throw new FileNotFoundException("libLibTorchSharp.so is not next to the application");
+        NativeLibrary.Load(own);
+        if (loadedCuda) InitializeDeviceType(DeviceType.CUDA);
+    }
+
+    /// <summary><c>auto</c> (CUDA when available), <c>cpu</c> or <c>cuda</c>.</summary>
+    public static Device ResolveDevice(string? setting) => (setting ?? "auto").ToLowerInvariant() switch
+    {
+        "auto" => cuda.is_available() ? CUDA : CPU,
+        "cpu" => CPU,
+        "cuda" => cuda.is_available() ? CUDA : throw new InvalidOperationException("Inference:Device is 'cuda' but no CUDA device is available"),
+        var other => throw new ArgumentException($"Inference:Device must be auto, cpu or cuda; got '{other}'"),
+    };
+}

@@ -1,0 +1,80 @@
+using Microsoft.Extensions.Configuration;
+using NovaMind.Contracts;
+using NovaMind.Domain.Simulation;
+using NovaMind.Silo;
+using NovaMind.TestInfrastructure;
+using Orleans.TestingHost;
+
+namespace NovaMind.Cluster.Tests;
+
+/// <summary>A heterogeneous cluster: the first silo advertises a CUDA accelerator, the second only a CPU.</summary>
+public sealed class HeterogeneousClusterFixture : IAsyncLifetime
+{
+    public AzuriteServer Azurite { get; private set; } = null!;
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+    public string? GpuSiloName { get; private set; }
+
+    public async Task InitializeAsync()
+    {
+        Azurite = await AzuriteServer.StartAsync();
+        var secrets = new TestSecrets();
+        IConfiguration Configuration(string accelerator) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Storage"] = Azurite.ConnectionString,
+            ["NOVAMIND_KEYRING"] = secrets.KeyRingJson,
+            ["Privacy:PseudonymKey"] = Convert.ToBase64String(secrets.PseudonymKey),
+            ["Models:Root"] = RepoPaths.Models,
+            ["Placement:RequireAccelerator"] = "true",
+            ["Placement:Accelerator"] = accelerator,
+        }).Build();
+
+        var builder = new InProcessTestClusterBuilder(2);
+        builder.Options.AssumeHomogenousSilosForTesting = false;
+        builder.ConfigureSilo((options, silo) =>
+        {
+            // The first silo to be configured is the GPU silo.
+            GpuSiloName ??= options.SiloName;
+            silo.AddNovaMind(Configuration(options.SiloName == GpuSiloName ? "cuda" : "cpu"), useAzureQueueStreams: false);
+        });
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (Cluster is not null)
+        {
+            await Cluster.StopAllSilosAsync();
+            await Cluster.DisposeAsync();
+        }
+        if (Azurite is not null) await Azurite.DisposeAsync();
+    }
+}
+
+public sealed class AcceleratorPlacementTests(HeterogeneousClusterFixture fixture) : IClassFixture<HeterogeneousClusterFixture>
+{
+    [Fact]
+    public async Task Forecast_workers_activate_only_on_the_accelerator_silo_whichever_silo_calls_them()
+    {
+        var client = fixture.Cluster.Client;
+        var patients = new CohortSimulator(seed: 3).Simulate(16, 40, new DateOnly(2026, 6, 1));
+        var twins = new List<IPatientTwinGrain>();
+        foreach (var p in patients)
+        {
+            var twin = client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
+            await twin.Register();
+            await twin.AddObservations([.. p.Observations.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
+            twins.Add(twin);
+        }
+        var forecasts = await Task.WhenAll(twins.Select(t => t.GetForecast(7)));
+        Assert.All(forecasts, f => Assert.Equal(ForecastStatus.Ok, f.Status));
+
+        var stats = await client.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
+        var gpuSilo = fixture.Cluster.Silos.Single(s => s.Name == fixture.GpuSiloName).SiloAddress;
+        var twinSilos = stats.Where(s => s.GrainType.Contains("PatientTwin", StringComparison.Ordinal) && s.ActivationCount > 0).Select(s => s.SiloAddress).Distinct().ToList();
+        var workerSilos = stats.Where(s => s.GrainType.Contains("ForecastWorker", StringComparison.Ordinal) && s.ActivationCount > 0).Select(s => s.SiloAddress).Distinct().ToList();
+
+        Assert.Equal(2, twinSilos.Count); // callers on both silos…
+        Assert.Equal([gpuSilo], workerSilos); // …workers only on the GPU silo
+    }
+}
