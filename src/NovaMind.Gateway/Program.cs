@@ -76,6 +76,7 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(AuthPolicies.Clinician, p => p.RequireAuthenticatedUser().RequireRole(AuthPolicies.ClinicianRole));
 
 builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<InferenceUnavailableHandler>();
 builder.Services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR().AddJsonProtocol(o => GatewayJson.Configure(o.PayloadSerializerOptions));
@@ -111,5 +112,21 @@ internal sealed class ClusterReadyCheck(IClusterClient cluster) : IHealthCheck
         {
             return HealthCheckResult.Unhealthy("cluster unreachable", ex);
         }
+    }
+}
+
+/// <summary>The silo refused model work (queue full, deadline passed): a retryable 503, not a 500.</summary>
+internal sealed class InferenceUnavailableHandler(IProblemDetailsService problems) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not InferenceUnavailableException unavailable) return false;
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "2";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = 503, Title = "Model capacity exhausted", Detail = unavailable.Message },
+        });
     }
 }
