@@ -15,6 +15,17 @@ public interface IPatientTwinGrain : IGrainWithGuidKey
     Task<PatientSummaryDto?> GetSummary();
 
     Task<ForecastResult> GetForecast(int horizon);
+
+    /// <summary>Replaces the stored genotype (gene → diplotype or carrier status); validated, all or nothing.</summary>
+    Task<UpdateResult> SetGenotype(Dictionary<string, string> genotype);
+
+    /// <summary>Replaces current medications and treatment history; validated, all or nothing.</summary>
+    Task<UpdateResult> SetMedications(MedicationPlanDto medications);
+
+    Task<MedicationPredictionResult> GetMedicationPrediction(string drug);
+
+    /// <summary>Ranks candidate drugs for this patient, with the reasons.</summary>
+    Task<MedicationRankingResult> RankMedications(string[] candidates);
 }
 
 [GenerateSerializer, Immutable]

@@ -36,6 +36,7 @@ builder.UseOrleansClient(client =>
         o.ServiceId = config["Orleans:ServiceId"] ?? "novamind";
     });
     client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(storage));
+    client.AddActivityPropagation();
     client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
     {
         o.QueueServiceClient = new QueueServiceClient(storage);

@@ -26,6 +26,7 @@ builder.UseOrleans(silo =>
         listenOnAnyHostAddress: builder.Configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
     silo.UseAzureStorageClustering(o => o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(storage));
     silo.AddNovaMind(builder.Configuration);
+    silo.AddActivityPropagation(); // Orleans spans join the gateway's traces
 });
 builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("orleans-silo", tags: [ServiceDefaultsExtensions.ReadyTag]);
 

@@ -53,6 +53,7 @@ public static class PatientEndpoints
             .WithSummary("Forecast mood for the days after the last observed day, with 80% and 95% intervals")
             .Produces<ForecastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapPgxEndpoints();
         return api;
     }
 
@@ -117,17 +118,17 @@ public static class PatientEndpoints
         };
     }
 
-    private sealed record PatientTarget(Guid Id, IResult? Problem);
+    internal sealed record PatientTarget(Guid Id, IResult? Problem);
 
     /// <summary>Parses the id and applies the access policy; a patient the caller may not see is "not found".</summary>
-    private static async Task<PatientTarget> Authorize(string id, ClaimsPrincipal user, IPatientAccessPolicy access, CancellationToken ct)
+    internal static async Task<PatientTarget> Authorize(string id, ClaimsPrincipal user, IPatientAccessPolicy access, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var patientId))
             return new PatientTarget(Guid.Empty, Results.Problem(title: "Invalid patient id", detail: $"patient id '{(id.Length > 40 ? id[..40] : id)}' is not a GUID", statusCode: StatusCodes.Status400BadRequest));
         return await access.CanAccessAsync(user, patientId, ct) ? new PatientTarget(patientId, null) : new PatientTarget(patientId, PatientNotFound());
     }
 
-    private static IResult PatientNotFound() =>
+    internal static IResult PatientNotFound() =>
         Results.Problem(title: "Patient not found", detail: "no patient with this id is visible to you", statusCode: StatusCodes.Status404NotFound);
 }
 

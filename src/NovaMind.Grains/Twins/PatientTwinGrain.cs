@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using NovaMind.Contracts;
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
+using NovaMind.Domain.Pharmacogenomics;
 using NovaMind.Domain.Privacy;
 using Orleans.Streams;
 
@@ -23,15 +24,7 @@ public sealed partial class PatientTwinGrain(
         if (twin.State.Registered) return false;
         twin.State.Registered = true;
         twin.State.RegisteredAt = clock.GetUtcNow();
-        try
-        {
-            await twin.WriteStateAsync();
-        }
-        catch
-        {
-            twin.State.Registered = false;
-            throw;
-        }
+        await WriteOrRevertAsync(() => twin.State.Registered = false);
         LogRegistered(Pseudonym);
         return true;
     }
@@ -58,19 +51,10 @@ public sealed partial class PatientTwinGrain(
             .Select(kv => new StoredObservation(kv.Key.Item1, kv.Key.Item2, kv.Value))
             .OrderBy(s => s.UnixMilliseconds).ThenBy(s => s.TypeCode)
             .ToList();
-        try
-        {
-            await twin.WriteStateAsync();
-        }
-        catch
-        {
-            twin.State.Observations = previous; // memory must not run ahead of what is stored
-            throw;
-        }
+        await WriteOrRevertAsync(() => twin.State.Observations = previous);
         var total = twin.State.Observations.Count;
         LogIngested(Pseudonym, typed.Count);
-        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "observations", typed.Count, total,
-            DateTimeOffset.FromUnixTimeMilliseconds(twin.State.Observations[^1].UnixMilliseconds), clock.GetUtcNow()));
+        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "observations", typed.Count, total, LastObservationAt(), clock.GetUtcNow()));
         return new IngestResult(IngestStatus.Accepted, typed.Count, total);
     }
 
@@ -110,6 +94,66 @@ public sealed partial class PatientTwinGrain(
         return new ForecastResult(ForecastStatus.Ok, symptom.Name, horizon, output.ModelVersion, now, points);
     }
 
+    public async Task<UpdateResult> SetGenotype(Dictionary<string, string> genotype)
+    {
+        if (!twin.State.Registered) return UpdateResult.NotFound;
+        var parsed = Genotype.Parse(genotype);
+        if (!parsed.IsValid) return new UpdateResult(UpdateStatus.Invalid, [.. parsed.Errors.Select(e => $"{e.Gene}: {e.Message}")]);
+        var previous = twin.State.Genotype;
+        twin.State.Genotype = parsed.Genotype!.ToDictionary().ToDictionary(StringComparer.Ordinal);
+        await WriteOrRevertAsync(() => twin.State.Genotype = previous);
+        LogPgxUpdated(Pseudonym, "genotype");
+        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "genotype", 0, twin.State.Observations.Count, LastObservationAt(), clock.GetUtcNow()));
+        return UpdateResult.Ok;
+    }
+
+    public async Task<UpdateResult> SetMedications(MedicationPlanDto medications)
+    {
+        if (!twin.State.Registered) return UpdateResult.NotFound;
+        var validation = medications.Validate(PgxKnowledgeBase.Default.Drugs, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        if (!validation.IsValid) return new UpdateResult(UpdateStatus.Invalid, [.. validation.Errors.Select(e => $"{e.Pointer}: {e.Message}")]);
+        var previous = twin.State.Medications;
+        twin.State.Medications = validation.Plan!.ToDto();
+        await WriteOrRevertAsync(() => twin.State.Medications = previous);
+        LogPgxUpdated(Pseudonym, "medications");
+        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "medications", 0, twin.State.Observations.Count, LastObservationAt(), clock.GetUtcNow()));
+        return UpdateResult.Ok;
+    }
+
+    public async Task<MedicationPredictionResult> GetMedicationPrediction(string drug)
+    {
+        if (!twin.State.Registered) return new MedicationPredictionResult(PgxStatus.PatientNotFound, null, []);
+        return await GrainFactory.GetGrain<IPgxWorkerGrain>(0).Predict(drug, twin.State.Genotype, twin.State.Medications, WorkPriority.Clinician);
+    }
+
+    public async Task<MedicationRankingResult> RankMedications(string[] candidates)
+    {
+        if (!twin.State.Registered) return new MedicationRankingResult(PgxStatus.PatientNotFound, [], [], []);
+        var catalogue = PgxKnowledgeBase.Default.Drugs;
+        var unknown = candidates.Where(c => !catalogue.IsSupported(c)).ToArray();
+        if (unknown.Length > 0) return new MedicationRankingResult(PgxStatus.UnknownDrug, [], unknown, [.. catalogue.SupportedDrugs]);
+        var worker = GrainFactory.GetGrain<IPgxWorkerGrain>(0);
+        var predictions = await Task.WhenAll(candidates.Select(DrugCatalogue.Normalize).Distinct()
+            .Select(c => worker.Predict(c, twin.State.Genotype, twin.State.Medications, WorkPriority.Clinician)));
+        return new MedicationRankingResult(PgxStatus.Ok, MedicationRanking.Rank([.. predictions.Select(p => p.Prediction!)]), [], []);
+    }
+
+    private async Task WriteOrRevertAsync(Action revert)
+    {
+        try
+        {
+            await twin.WriteStateAsync();
+        }
+        catch
+        {
+            revert(); // memory must not run ahead of what is stored
+            throw;
+        }
+    }
+
+    private DateTimeOffset? LastObservationAt() =>
+        twin.State.Observations.Count == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(twin.State.Observations[^1].UnixMilliseconds);
+
     private IEnumerable<Observation> Observations() =>
         twin.State.Observations.Select(s => new Observation(DateTimeOffset.FromUnixTimeMilliseconds(s.UnixMilliseconds), ObservationType.FromCode(s.TypeCode), s.Value));
 
@@ -136,6 +180,9 @@ public sealed partial class PatientTwinGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} forecast {Horizon} days with model {ModelVersion}")]
     private partial void LogForecast(string patient, int horizon, string modelVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} updated its {Part}")]
+    private partial void LogPgxUpdated(string patient, string part);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: live update could not be published")]
     private partial void LogPublishFailed(Exception ex, string patient);

@@ -1,3 +1,5 @@
+using NovaMind.Contracts;
+
 namespace NovaMind.Grains.Twins;
 
 /// <summary>
@@ -11,6 +13,11 @@ public sealed class PatientTwinState
     [Id(0)] public bool Registered { get; set; }
     [Id(1)] public DateTimeOffset RegisteredAt { get; set; }
     [Id(2)] public List<StoredObservation> Observations { get; set; } = [];
+
+    /// <summary>Gene → diplotype or carrier status, as validated against the knowledge base; null: not genotyped.</summary>
+    [Id(3)] public Dictionary<string, string>? Genotype { get; set; }
+
+    [Id(4)] public MedicationPlanDto Medications { get; set; } = new([], []);
 }
 
 [GenerateSerializer, Immutable]
