@@ -11,7 +11,7 @@ public static class GatewayJson
     public static JsonSerializerOptions Configure(JsonSerializerOptions o)
     {
         o.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
-        o.DictionaryKeyPolicy = JsonNamingPolicy.SnakeCaseLower;
+        o.DictionaryKeyPolicy = null; // dictionary keys are data (gene names), never renamed
         o.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
         o.PropertyNameCaseInsensitive = false;
         return o;

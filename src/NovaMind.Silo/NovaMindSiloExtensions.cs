@@ -10,6 +10,7 @@ using NovaMind.Ml;
 using NovaMind.Grains.Twins;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Inference;
+using NovaMind.Ml.Pharmacogenomics;
 using Orleans.Configuration;
 using Orleans.Storage;
 
@@ -63,7 +64,16 @@ public static class NovaMindSiloExtensions
             "forecast", sp.GetRequiredService<ForecastModel>(),
             configuration.GetSection("Inference:Forecast").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions(),
             sp.GetRequiredService<DeviceExecutor>()));
-        silo.Services.AddSingleton(Options.Create(configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions()));
+        var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();
+        silo.Services.AddSingleton(Options.Create(workerOptions));
+
+        silo.Services.AddSingleton(_ => PgxModels.LoadCurrent(Path.Combine(ModelsRoot(configuration), "pgx")));
+        silo.Services.AddSingleton(sp => new InferenceScheduler<TreatmentResponseInput, TreatmentResponseOutput>(
+            "pgx-response", sp.GetRequiredService<PgxModels>(),
+            configuration.GetSection("Inference:PgxResponse").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions(),
+            sp.GetRequiredService<DeviceExecutor>()));
+        silo.Services.AddSingleton<IPgxOutcomeEstimator>(sp => new ScheduledPgxOutcomeEstimator(
+            sp.GetRequiredService<InferenceScheduler<TreatmentResponseInput, TreatmentResponseOutput>>(), sp.GetRequiredService<PgxModels>(), workerOptions.RequestDeadline));
         return silo;
     }
 

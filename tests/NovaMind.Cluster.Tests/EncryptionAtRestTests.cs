@@ -24,6 +24,8 @@ public sealed class EncryptionAtRestTests(NovaMindClusterFixture fixture)
         var twin = fixture.Client.GetGrain<IPatientTwinGrain>(id);
         await twin.Register();
         await twin.AddObservations([new(Day, "mood", Marker), new(Day, "sleep_hours", Marker)]);
+        Assert.Equal(UpdateStatus.Updated, (await twin.SetGenotype(new() { ["CYP2D6"] = "*1/*4", ["HLA-B*15:02"] = "positive" })).Status);
+        Assert.Equal(UpdateStatus.Updated, (await twin.SetMedications(new([new("fluoxetine", 20, new DateOnly(2026, 1, 2))], []))).Status);
         var key = id.ToString("N");
         var entities = new List<TableEntity>();
         await foreach (var e in TwinTable.QueryAsync<TableEntity>())
@@ -43,12 +45,20 @@ public sealed class EncryptionAtRestTests(NovaMindClusterFixture fixture)
 
         // Control: the unencrypted serialization of such a state does contain the marker's bytes, so this test can fail.
         var inner = new OrleansGrainStorageSerializer(fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>());
-        var plain = inner.Serialize(new PatientTwinState { Registered = true, Observations = [new(Day.ToUnixTimeMilliseconds(), 2, Marker)] }).ToArray();
+        var plain = inner.Serialize(new PatientTwinState
+        {
+            Registered = true,
+            Observations = [new(Day.ToUnixTimeMilliseconds(), 2, Marker)],
+            Genotype = new() { ["CYP2D6"] = "*1/*4" },
+        }).ToArray();
         var markerBytes = BitConverter.GetBytes(Marker);
         Assert.True(plain.AsSpan().IndexOf(markerBytes) >= 0, "control: plaintext state should contain the marker");
+        Assert.True(plain.AsSpan().IndexOf("CYP2D6"u8) >= 0, "control: plaintext state should contain the gene name");
 
         Assert.True(stored.AsSpan().IndexOf(markerBytes) < 0, "stored twin state contains an observation value in plaintext");
         Assert.DoesNotContain(entity, kv => kv.Value is string s && (s.Contains("mood") || s.Contains("sleep_hours")));
+        foreach (var text in new[] { "CYP2D6", "*1/*4", "HLA-B", "fluoxetine" })
+            Assert.True(stored.AsSpan().IndexOf(System.Text.Encoding.UTF8.GetBytes(text)) < 0, $"stored twin state contains '{text}' in plaintext");
         Assert.Equal("NMS1"u8.ToArray(), stored[..4]);
         Assert.Equal(fixture.Secrets.ActiveKeyId, System.Text.Encoding.UTF8.GetString(stored, 5, stored[4]));
     }
