@@ -36,7 +36,8 @@ public sealed record GeneticFactorDto(
     [property: Id(1)] string? Diplotype,
     [property: Id(2)] string? Phenotype,
     [property: Id(3)] string? ActivityScore,
-    [property: Id(4)] string Effect);
+    [property: Id(4)] string Effect,
+    [property: Id(5)] double? ModelInteractionScore = null);
 
 [GenerateSerializer, Immutable]
 public sealed record GuidelineRecommendationDto(

@@ -88,6 +88,7 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
         Assert.False(string.IsNullOrEmpty(recommendation.GetProperty("guideline_version").GetString()));
         var factor = Assert.Single(prediction.GetProperty("genetic_factors").EnumerateArray());
         Assert.Equal(("CYP2C19", "Poor Metabolizer"), (factor.GetProperty("gene").GetString(), factor.GetProperty("phenotype").GetString()));
+        Assert.InRange(factor.GetProperty("model_interaction_score").GetDouble(), 0, 1);
 
         var efficacy = prediction.GetProperty("efficacy");
         Assert.InRange(efficacy.GetProperty("score").GetDouble(), 0, 1);

@@ -35,7 +35,7 @@ public sealed class PgxWorkerGrain(IPgxOutcomeEstimator estimator) : Grain, IPgx
             name,
             estimate?.Efficacy,
             estimate?.SideEffects ?? [],
-            [.. recommendation.GeneticFactors.Select(Describe)],
+            [.. recommendation.GeneticFactors.Select(f => Describe(f) with { ModelInteractionScore = estimate?.InteractionScores.GetValueOrDefault(f.Gene) })],
             status,
             new GuidelineRecommendationDto(recommendation.Action, recommendation.StrengthTerm, recommendation.Text, recommendation.Guideline,
                 recommendation.GuidelineVersion, recommendation.Source.Url),
@@ -65,7 +65,8 @@ public sealed class PgxWorkerGrain(IPgxOutcomeEstimator estimator) : Grain, IPgx
 }
 
 /// <summary>The outcome model's estimate for one drug; null when no model is loaded.</summary>
-public sealed record PgxOutcomeEstimate(EfficacyDto Efficacy, SideEffectDto[] SideEffects, string ModelVersion);
+/// <param name="InteractionScores">Gene–drug graph model score (0..1) for each of the drug's genes it knows.</param>
+public sealed record PgxOutcomeEstimate(EfficacyDto Efficacy, SideEffectDto[] SideEffects, string ModelVersion, IReadOnlyDictionary<string, double> InteractionScores);
 
 /// <summary>Seam between the worker and the (batched) outcome model.</summary>
 public interface IPgxOutcomeEstimator

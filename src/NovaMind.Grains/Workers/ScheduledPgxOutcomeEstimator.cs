@@ -12,6 +12,13 @@ namespace NovaMind.Grains.Workers;
 public sealed class ScheduledPgxOutcomeEstimator(InferenceScheduler<TreatmentResponseInput, TreatmentResponseOutput> scheduler, PgxModels models, TimeSpan deadline)
     : IPgxOutcomeEstimator
 {
+    private IReadOnlyDictionary<string, double> InteractionScores(string drug)
+    {
+        var scores = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var s in models.InteractionScores().Where(s => s.Drug == drug)) scores[s.Gene] = Math.Round(s.Score, 4);
+        return scores;
+    }
+
     public async Task<PgxOutcomeEstimate?> EstimateAsync(string drug, MedicationPlan plan, Genotype? genotype, WorkPriority priority)
     {
         if (!models.Drugs.Contains(drug)) return null; // a drug the model was not trained on: guideline only
@@ -31,6 +38,7 @@ public sealed class ScheduledPgxOutcomeEstimator(InferenceScheduler<TreatmentRes
         return new PgxOutcomeEstimate(
             new EfficacyDto(Math.Round(output.Efficacy, 4), Math.Round(output.Confidence, 4), Math.Round(output.Percentile, 1)),
             [.. output.SideEffects.OrderByDescending(s => s.Value).Select(s => new SideEffectDto(s.Key, Math.Round(s.Value, 4)))],
-            models.Version);
+            models.Version,
+            InteractionScores(drug));
     }
 }
