@@ -22,7 +22,7 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void DomainProject_HasNoPackageReference()
+    public void DomainProject_HasNoFrameworkPackageReference()
     {
         var csproj = Path.Combine(RepoRoot(), "src", "NovaMind.Domain", "NovaMind.Domain.csproj");
         Assert.True(File.Exists(csproj), $"{csproj} not found");
@@ -32,8 +32,28 @@ public class ArchitectureTests
             .Select(e => e.Attribute("Include")?.Value ?? e.Attribute("Update")?.Value ?? "?")
             .ToList();
 
-        Assert.True(packageReferences.Count == 0, "NovaMind.Domain.csproj has PackageReference " + string.Join(", ", packageReferences));
+        // Maths libraries (MathNet.Numerics) are allowed; frameworks, ML runtimes and cloud SDKs are not.
+        var forbidden = packageReferences.Where(IsFrameworkPackage).ToList();
+        Assert.True(forbidden.Count == 0, "NovaMind.Domain.csproj has PackageReference " + string.Join(", ", forbidden));
     }
+
+    [Theory]
+    [InlineData("Microsoft.Orleans.Sdk", true)]
+    [InlineData("Orleans.Core", true)]
+    [InlineData("TorchSharp-cpu", true)]
+    [InlineData("Microsoft.AspNetCore.OpenApi", true)]
+    [InlineData("Azure.Data.Tables", true)]
+    [InlineData("MathNet.Numerics", false)]
+    [InlineData("AzureFunctionsLookalike", false)] // "Azure." is the prefix, not "Azure"
+    public void FrameworkPackagePrefixes(string package, bool forbidden)
+    {
+        Assert.Equal(forbidden, IsFrameworkPackage(package));
+    }
+
+    private static readonly string[] ForbiddenPackagePrefixes = ["Microsoft.Orleans", "Orleans", "TorchSharp", "Microsoft.AspNetCore", "Azure."];
+
+    private static bool IsFrameworkPackage(string package) =>
+        ForbiddenPackagePrefixes.Any(p => package.StartsWith(p, StringComparison.OrdinalIgnoreCase));
 
     /// <summary>The folder above the test binaries that holds NovaMind.sln or Directory.Build.props.</summary>
     private static string RepoRoot()
