@@ -4,10 +4,12 @@ using static NovaMind.Domain.Tests.Correlation.CorrelationStatisticsTests;
 namespace NovaMind.Domain.Tests.Correlation;
 
 /// <summary>
-/// Spearman permutation p-values. Expected values come from /usr/bin/python3 with scipy 1.10.1: counting, over
-/// itertools.permutations(range(n)), the pairings whose |Σ(2·rank_x − n − 1)(2·rank_y − n − 1)| is at least the observed
-/// one (rankdata 'average', so ties permute their average ranks), and, for n ≤ 8, the same from
-/// scipy.stats.permutation_test((x,), ρ(·, y), permutation_type='pairings', n_resamples=inf, alternative='two-sided').
+/// Spearman permutation p-values. Expected values come from /usr/bin/python3 with scipy 1.10.1 and numpy: counting, over
+/// itertools.permutations(range(n)) (in chunks of 10⁶ for n ≥ 10), the pairings whose |Σ(2·rank_x − n − 1)(2·rank_y − n − 1)|
+/// (an integer) is at least the observed one, with scipy.stats.rankdata 'average' ranks, so ties permute their average
+/// ranks; for n ≤ 8 the same numbers also come from scipy.stats.permutation_test((x,), ρ(·, y),
+/// permutation_type='pairings', n_resamples=np.inf, alternative='two-sided') (one sample permuted against a fixed y: n!
+/// pairings, enumerated). ρ is scipy.stats.spearmanr(x, y).statistic.
 /// </summary>
 public class PermutationPValueTests
 {
@@ -23,6 +25,8 @@ public class PermutationPValueTests
         { [4, 4, 1, 7, 3, 3, 9, 2, 8, 5], [6.1, 5.0, 2.2, 6.1, 5.0, 3.3, 7.0, 1.0, 5.0, 2.2], 0.6988116846299138, 102216.0 / 3628800 },
         // n = 11 (39 916 800 permutations), ties on both sides:
         { [2.5, 3.1, 4.7, 1.2, 5.5, 3.1, 6.0, 7.7, 2.0, 4.4, 8.1], [3, 2, 5, 1, 4, 3, 6, 6, 2, 5, 4], 0.8157028486556083, 135328.0 / 39916800 },
+        // n = 12, the exact limit (479 001 600 permutations, ~10 min in numpy), ties on both sides:
+        { [1.5, 2.5, 2.5, 4.0, 5.1, 3.3, 6.2, 7.0, 8.4, 6.2, 9.9, 0.4], [2, 3, 1, 4, 4, 2, 5, 3, 6, 5, 4, 1], 0.7758449285301477, 2013600.0 / 479001600 },
     };
 
     [Theory]
