@@ -24,6 +24,9 @@ public interface IPatientTwinGrain : IGrainWithGuidKey
 
     Task<MedicationPredictionResult> GetMedicationPrediction(string drug);
 
+    /// <summary>Biometric ↔ symptom lag correlations over the patient's recent data.</summary>
+    Task<CorrelationResult> GetCorrelations(CorrelationQuery query);
+
     /// <summary>Ranks candidate drugs for this patient, with the reasons.</summary>
     Task<MedicationRankingResult> RankMedications(string[] candidates);
 }

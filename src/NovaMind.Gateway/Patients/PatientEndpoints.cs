@@ -54,6 +54,7 @@ public static class PatientEndpoints
             .Produces<ForecastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPgxEndpoints();
+        api.MapCorrelationEndpoints();
         return api;
     }
 

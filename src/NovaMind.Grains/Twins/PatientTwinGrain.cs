@@ -138,6 +138,16 @@ public sealed partial class PatientTwinGrain(
         return new MedicationRankingResult(PgxStatus.Ok, MedicationRanking.Rank([.. predictions.Select(p => p.Prediction!)]), [], []);
     }
 
+    public async Task<CorrelationResult> GetCorrelations(CorrelationQuery query)
+    {
+        if (!twin.State.Registered) return new CorrelationResult(CorrelationStatus.PatientNotFound, null, null, "patient not found");
+        var stored = twin.State.Observations;
+        var columns = new ObservationColumns([.. stored.Select(s => s.UnixMilliseconds)], [.. stored.Select(s => s.TypeCode)], [.. stored.Select(s => s.Value)]);
+        var result = await GrainFactory.GetGrain<ICorrelationWorkerGrain>(0).Analyze(columns, query, WorkPriority.Clinician);
+        LogCorrelations(Pseudonym, query.LookbackDays, query.MaxLag);
+        return result;
+    }
+
     private async Task WriteOrRevertAsync(Action revert)
     {
         try
@@ -180,6 +190,9 @@ public sealed partial class PatientTwinGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} forecast {Horizon} days with model {ModelVersion}")]
     private partial void LogForecast(string patient, int horizon, string modelVersion);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} analysed correlations over {LookbackDays} days up to lag {MaxLag}")]
+    private partial void LogCorrelations(string patient, int lookbackDays, int maxLag);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} updated its {Part}")]
     private partial void LogPgxUpdated(string patient, string part);
