@@ -12,15 +12,15 @@ public sealed record CorrelationTrainingOptions
     public required string Version { get; init; }
     public int Seed { get; init; } = 20261126;
     /// <summary><see cref="CohortSimulator"/> patients (autoregressive mood; sleep lag 1 and HRV lag 2 effects).</summary>
-    public int CohortPatients { get; init; } = 200;
+    public int CohortPatients { get; init; } = 240;
     /// <summary><see cref="PlantedEffectSimulator"/> patients (mood only, one planted biometric at lag 1..7, white noise otherwise).</summary>
-    public int PlantedPatients { get; init; } = 120;
+    public int PlantedPatients { get; init; } = 160;
     public double PlantedCorrelation { get; init; } = 0.4;
     public int Days { get; init; } = 180;
     public int Window { get; init; } = 28;
     public int Embedding { get; init; } = 16;
     public int Hidden { get; init; } = 32;
-    public int MaxEpochs { get; init; } = 30;
+    public int MaxEpochs { get; init; } = 40;
     public int Patience { get; init; } = 4;
     public int BatchSize { get; init; } = 128;
     public double LearningRate { get; init; } = 3e-3;
