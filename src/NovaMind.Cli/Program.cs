@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NovaMind.Cli;
+using NovaMind.Ml.Correlation;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Pharmacogenomics;
 
@@ -91,6 +92,27 @@ trainPgx.SetAction(r =>
     return 0;
 });
 train.Subcommands.Add(trainPgx);
+// train correlation
+var corrQuickOption = new Option<bool>("--quick") { Description = "Fewer simulated patients and epochs (under a minute)" };
+var corrVersionOption = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
+var corrModelsOption = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
+var corrPromoteOption = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
+var trainCorrelation = new Command("correlation", "Train the BiLSTM-attention next-day symptom model and validate lag-correlation discovery on planted effects.")
+    { corrQuickOption, corrVersionOption, corrModelsOption, corrPromoteOption };
+trainCorrelation.SetAction(r =>
+{
+    var version = r.GetValue(corrVersionOption) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+    var options = r.GetValue(corrQuickOption) ? CorrelationTrainingOptions.Quick(version) : new CorrelationTrainingOptions { Version = version };
+    var correlationRoot = Path.Combine(r.GetValue(corrModelsOption)!, "correlation");
+    var dir = Path.Combine(correlationRoot, version);
+    using var result = new CorrelationTrainer(options, Console.WriteLine).Train();
+    CorrelationArtifacts.Write(dir, result);
+    if (r.GetValue(corrPromoteOption)) CorrelationArtifacts.Promote(correlationRoot, version);
+    var m = result.Model.Metadata.Metrics;
+    Console.WriteLine($"wrote {dir}: MAE {m.Mae:F3} / RMSE {m.Rmse:F3} (ridge lag regression {m.MaeBaseline:F3} / {m.RmseBaseline:F3}, mean {m.MaeMean:F3} / {m.RmseMean:F3}) in {result.Report.Training.TotalSeconds:F0}s");
+    return 0;
+});
+train.Subcommands.Add(trainCorrelation);
 root.Subcommands.Add(train);
 
 return await root.Parse(args).InvokeAsync();
