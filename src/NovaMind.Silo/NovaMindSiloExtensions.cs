@@ -9,6 +9,7 @@ using NovaMind.Grains.Workers;
 using NovaMind.Ml;
 using NovaMind.Grains.Twins;
 using NovaMind.Ml.Forecasting;
+using NovaMind.Ml.Correlation;
 using NovaMind.Ml.Inference;
 using NovaMind.Ml.Pharmacogenomics;
 using Orleans.Configuration;
@@ -66,6 +67,14 @@ public static class NovaMindSiloExtensions
             sp.GetRequiredService<DeviceExecutor>()));
         var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();
         silo.Services.AddSingleton(Options.Create(workerOptions));
+
+        silo.Services.AddSingleton(_ => CorrelationModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "correlation"), device));
+        silo.Services.AddSingleton(sp => new InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>(
+            "correlation-attention", sp.GetRequiredService<CorrelationModel>(),
+            configuration.GetSection("Inference:CorrelationAttention").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions(),
+            sp.GetRequiredService<DeviceExecutor>()));
+        silo.Services.AddSingleton<ITemporalPatternEstimator>(sp => new ScheduledTemporalPatternEstimator(
+            sp.GetRequiredService<InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>>(), sp.GetRequiredService<CorrelationModel>(), workerOptions.RequestDeadline));
 
         silo.Services.AddSingleton(_ => PgxModels.LoadCurrent(Path.Combine(ModelsRoot(configuration), "pgx")));
         silo.Services.AddSingleton(sp => new InferenceScheduler<TreatmentResponseInput, TreatmentResponseOutput>(
