@@ -57,21 +57,27 @@ public sealed class AcceleratorPlacementTests(HeterogeneousClusterFixture fixtur
     public async Task Forecast_workers_activate_only_on_the_accelerator_silo_whichever_silo_calls_them()
     {
         var client = fixture.Cluster.Client;
-        var patients = new CohortSimulator(seed: 3).Simulate(16, 40, new DateOnly(2026, 6, 1));
-        var twins = new List<IPatientTwinGrain>();
+        var management = client.GetGrain<IManagementGrain>(0);
+        var gpuSilo = fixture.Cluster.Silos.Single(s => s.Name == fixture.GpuSiloName).SiloAddress;
+        var patients = new CohortSimulator(seed: 3).Simulate(64, 40, new DateOnly(2026, 6, 1));
+
+        // Precondition: callers on both silos. Right after start-up the silos may not yet see each other, so twins are
+        // added (each forecasting once) until both silos host some — placement of twins is random.
+        List<SiloAddress> twinSilos = [];
+        var forecasts = new List<ForecastResult>();
         foreach (var p in patients)
         {
             var twin = client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
             await twin.Register();
             await twin.AddObservations([.. p.Observations.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
-            twins.Add(twin);
+            forecasts.Add(await twin.GetForecast(7));
+            twinSilos = [.. (await management.GetSimpleGrainStatistics())
+                .Where(s => s.GrainType.Contains("PatientTwin", StringComparison.Ordinal) && s.ActivationCount > 0).Select(s => s.SiloAddress).Distinct()];
+            if (twinSilos.Count == 2 && forecasts.Count >= 16) break;
         }
-        var forecasts = await Task.WhenAll(twins.Select(t => t.GetForecast(7)));
         Assert.All(forecasts, f => Assert.Equal(ForecastStatus.Ok, f.Status));
 
-        var stats = await client.GetGrain<IManagementGrain>(0).GetSimpleGrainStatistics();
-        var gpuSilo = fixture.Cluster.Silos.Single(s => s.Name == fixture.GpuSiloName).SiloAddress;
-        var twinSilos = stats.Where(s => s.GrainType.Contains("PatientTwin", StringComparison.Ordinal) && s.ActivationCount > 0).Select(s => s.SiloAddress).Distinct().ToList();
+        var stats = await management.GetSimpleGrainStatistics();
         var workerSilos = stats.Where(s => s.GrainType.Contains("ForecastWorker", StringComparison.Ordinal) && s.ActivationCount > 0).Select(s => s.SiloAddress).Distinct().ToList();
 
         Assert.Equal(2, twinSilos.Count); // callers on both silos…
