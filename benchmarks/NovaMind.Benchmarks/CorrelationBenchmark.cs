@@ -32,7 +32,7 @@ public static class CorrelationBenchmark
         foreach (var method in new[] { CorrelationMethod.Pearson, CorrelationMethod.Spearman, CorrelationMethod.Both })
         {
             var request = new LagCorrelationRequest { LookbackDays = 365, MaxLag = 14, Method = method, Biometrics = biometrics, Symptoms = symptoms };
-            LagCorrelationEngine.Analyze(observations, request); // warm-up
+            for (var w = 0; w < 60; w++) LagCorrelationEngine.Analyze(observations, request); // warm-up: tiered JIT reaches optimised code
             var times = new double[repetitions];
             for (var i = 0; i < repetitions; i++)
             {

@@ -11,4 +11,4 @@ nvidia-smi --query-gpu=name,driver_version,memory.total --format=csv,noheader | 
 python3 -c 'import torch; print("torch", torch.__version__, "cuda", torch.version.cuda)' | tee -a "$out/device.txt"
 # The sweep: 2 s per point, concurrency 1..4096, work-conserving and 2 ms delays, fp16 — well inside 5 minutes.
 "$work/gpubench/NovaMind.Benchmarks" --libtorch "$torchlib" --device cuda --half --seconds 2 \
-  --concurrency 1,16,256,4096 --delays-ms 0,2 --memory-requests 100000 --out "$out/benchmark-gpu.md"
+  --concurrency 1,16,256,4096 --max-batch 4096 --delays-ms 0,2 --memory-requests 100000 --out "$out/benchmark-gpu.md"
