@@ -47,72 +47,57 @@ demoSeed.SetAction(async (r, ct) =>
 demo.Subcommands.Add(demoSeed);
 root.Subcommands.Add(demo);
 
-// train forecast
-var quickOption = new Option<bool>("--quick") { Description = "Small cohort and few epochs (tests, smoke runs)" };
-var versionOption = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
-var modelsOption = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
-var promoteOption = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
+// train forecast | pgx | correlation: the same options, each writing models/<kind>/<version>/ and optionally promoting it.
 var train = new Command("train", "Train models and write versioned artifacts under models/.");
-var trainForecast = new Command("forecast", "Train the symptom forecaster.") { quickOption, versionOption, modelsOption, promoteOption };
-trainForecast.SetAction(r =>
+train.Subcommands.Add(TrainCommand("forecast", "Train the symptom forecaster.", "Small cohort and few epochs (tests, smoke runs)", (quick, version, root) =>
 {
-    var version = r.GetValue(versionOption) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-    var options = r.GetValue(quickOption) ? ForecastTrainingOptions.Quick(version) : new ForecastTrainingOptions { Version = version };
-    var forecastRoot = Path.Combine(r.GetValue(modelsOption)!, "forecast");
-    var dir = Path.Combine(forecastRoot, version);
+    var options = quick ? ForecastTrainingOptions.Quick(version) : new ForecastTrainingOptions { Version = version };
+    var dir = Path.Combine(root, version);
     using var model = new ForecastTrainer(options, Console.WriteLine).Train();
     model.Save(dir);
     File.WriteAllText(Path.Combine(dir, "MODEL_CARD.md"), ForecastModelCard.Render(model.Metadata, options));
-    if (r.GetValue(promoteOption)) File.WriteAllText(Path.Combine(forecastRoot, ForecastModel.CurrentFile), version + "\n");
     var m = model.Metadata.Metrics;
-    Console.WriteLine($"wrote {dir}: MAE h1 {m.MaeModel[0]:F3} (last value {m.MaeLastValue[0]:F3}), coverage 80% {m.Coverage80:P1}, 95% {m.Coverage95:P1}");
-    return 0;
-});
-train.Subcommands.Add(trainForecast);
-
-// train pgx
-var pgxQuickOption = new Option<bool>("--quick") { Description = "Fewer simulated patients and epochs (about a minute)" };
-var pgxVersionOption = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
-var pgxModelsOption = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
-var pgxPromoteOption = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
-var trainPgx = new Command("pgx", "Train the pharmacogenomic treatment-response and gene-drug interaction models on simulated outcomes.")
-    { pgxQuickOption, pgxVersionOption, pgxModelsOption, pgxPromoteOption };
-trainPgx.SetAction(r =>
+    return $"MAE h1 {m.MaeModel[0]:F3} (last value {m.MaeLastValue[0]:F3}), coverage 80% {m.Coverage80:P1}, 95% {m.Coverage95:P1}";
+}));
+train.Subcommands.Add(TrainCommand("pgx", "Train the pharmacogenomic treatment-response and gene-drug interaction models on simulated outcomes.",
+    "Fewer simulated patients and epochs (about a minute)", (quick, version, root) =>
 {
-    var version = r.GetValue(pgxVersionOption) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-    var options = r.GetValue(pgxQuickOption) ? PgxTrainingOptions.Quick(version) : new PgxTrainingOptions { Version = version };
-    var pgxRoot = Path.Combine(r.GetValue(pgxModelsOption)!, "pgx");
-    var dir = Path.Combine(pgxRoot, version);
+    var options = quick ? PgxTrainingOptions.Quick(version) : new PgxTrainingOptions { Version = version };
     using var result = new PgxTrainer(options, Console.WriteLine).Train();
-    PgxArtifacts.Write(dir, result, PgxReliabilityPlot.RenderPng);
-    if (r.GetValue(pgxPromoteOption)) PgxArtifacts.Promote(pgxRoot, version);
+    PgxArtifacts.Write(Path.Combine(root, version), result, PgxReliabilityPlot.RenderPng);
     var m = result.Models.Metadata.Metrics;
-    Console.WriteLine($"wrote {dir}: response Brier {m.EfficacyBrier:F4} (logistic baseline {m.EfficacyBrierBaseline:F4}, base rate {m.EfficacyBrierBaseRate:F4}), " +
-                      $"AUC {m.EfficacyAuc:F3} (baseline {m.EfficacyAucBaseline:F3}); gene-drug graph held-out AUC {m.GraphHeldOutAuc:F3}");
-    return 0;
-});
-train.Subcommands.Add(trainPgx);
-// train correlation
-var corrQuickOption = new Option<bool>("--quick") { Description = "Fewer simulated patients and epochs (under a minute)" };
-var corrVersionOption = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
-var corrModelsOption = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
-var corrPromoteOption = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
-var trainCorrelation = new Command("correlation", "Train the BiLSTM-attention next-day symptom model and validate lag-correlation discovery on planted effects.")
-    { corrQuickOption, corrVersionOption, corrModelsOption, corrPromoteOption };
-trainCorrelation.SetAction(r =>
+    return $"response Brier {m.EfficacyBrier:F4} (logistic baseline {m.EfficacyBrierBaseline:F4}, base rate {m.EfficacyBrierBaseRate:F4}), " +
+           $"AUC {m.EfficacyAuc:F3} (baseline {m.EfficacyAucBaseline:F3}); gene-drug graph held-out AUC {m.GraphHeldOutAuc:F3}";
+}));
+train.Subcommands.Add(TrainCommand("correlation", "Train the BiLSTM-attention next-day symptom model and validate lag-correlation discovery on planted effects.",
+    "Fewer simulated patients and epochs (under a minute)", (quick, version, root) =>
 {
-    var version = r.GetValue(corrVersionOption) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
-    var options = r.GetValue(corrQuickOption) ? CorrelationTrainingOptions.Quick(version) : new CorrelationTrainingOptions { Version = version };
-    var correlationRoot = Path.Combine(r.GetValue(corrModelsOption)!, "correlation");
-    var dir = Path.Combine(correlationRoot, version);
+    var options = quick ? CorrelationTrainingOptions.Quick(version) : new CorrelationTrainingOptions { Version = version };
     using var result = new CorrelationTrainer(options, Console.WriteLine).Train();
-    CorrelationArtifacts.Write(dir, result);
-    if (r.GetValue(corrPromoteOption)) CorrelationArtifacts.Promote(correlationRoot, version);
+    CorrelationArtifacts.Write(Path.Combine(root, version), result);
     var m = result.Model.Metadata.Metrics;
-    Console.WriteLine($"wrote {dir}: MAE {m.Mae:F3} / RMSE {m.Rmse:F3} (ridge lag regression {m.MaeBaseline:F3} / {m.RmseBaseline:F3}, mean {m.MaeMean:F3} / {m.RmseMean:F3}) in {result.Report.Training.TotalSeconds:F0}s");
-    return 0;
-});
-train.Subcommands.Add(trainCorrelation);
+    return $"MAE {m.Mae:F3} / RMSE {m.Rmse:F3} (ridge lag regression {m.MaeBaseline:F3} / {m.RmseBaseline:F3}, mean {m.MaeMean:F3} / {m.RmseMean:F3}) in {result.Report.Training.TotalSeconds:F0}s";
+}));
 root.Subcommands.Add(train);
 
 return await root.Parse(args).InvokeAsync();
+
+/// <param name="train">(quick, version, models/&lt;kind&gt; folder) → a one-line summary of the artifact's metrics.</param>
+static Command TrainCommand(string kind, string description, string quickDescription, Func<bool, string, string, string> train)
+{
+    var quick = new Option<bool>("--quick") { Description = quickDescription };
+    var versionName = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
+    var models = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
+    var promote = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
+    var command = new Command(kind, description) { quick, versionName, models, promote };
+    command.SetAction(r =>
+    {
+        var version = r.GetValue(versionName) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
+        var root = Path.Combine(r.GetValue(models)!, kind);
+        var summary = train(r.GetValue(quick), version, root);
+        if (r.GetValue(promote)) NovaMind.Ml.ModelArtifacts.Promote(root, version);
+        Console.WriteLine($"wrote {Path.Combine(root, version)}: {summary}");
+        return 0;
+    });
+    return command;
+}

@@ -23,7 +23,7 @@ public static class CorrelationArtifacts
 
     /// <summary>Makes <paramref name="version"/> the one <see cref="CorrelationModel.LoadCurrent"/> loads.</summary>
     public static void Promote(string correlationRoot, string version) =>
-        File.WriteAllText(Path.Combine(correlationRoot, CorrelationModel.CurrentFile), version + "\n");
+        ModelArtifacts.Promote(correlationRoot, version);
 
     private static string F(double x, string format = "F3") => double.IsNaN(x) ? "–" : x.ToString(format, CultureInfo.InvariantCulture);
 

@@ -55,7 +55,7 @@ public sealed class CorrelationModel : IBatchModel<CorrelationWindowInput, Corre
 {
     public const string WeightsFile = "model.bin";
     public const string MetadataFile = "metadata.json";
-    public const string CurrentFile = "CURRENT";
+    public const string CurrentFile = ModelArtifacts.CurrentFile;
 
     private readonly BiLstmAttentionNet _net;
     private readonly Device _device;
@@ -79,10 +79,7 @@ public sealed class CorrelationModel : IBatchModel<CorrelationWindowInput, Corre
 
     public static CorrelationModel LoadCurrent(string correlationRoot, Device? device = null)
     {
-        var currentPath = Path.Combine(correlationRoot, CurrentFile);
-        if (!File.Exists(currentPath))
-            throw new FileNotFoundException($"no correlation model: {currentPath} is missing (train one with './novamind train correlation')", currentPath);
-        return Load(Path.Combine(correlationRoot, File.ReadAllText(currentPath).Trim()), device);
+        return Load(ModelArtifacts.CurrentDirectory(correlationRoot, "correlation model", "./novamind train correlation"), device);
     }
 
     public static CorrelationModel Load(string artifactDirectory, Device? device = null)

@@ -51,7 +51,7 @@ public sealed class ForecastModel : IBatchModel<ForecastInput, ForecastOutput>, 
 {
     public const string WeightsFile = "model.bin";
     public const string MetadataFile = "metadata.json";
-    public const string CurrentFile = "CURRENT";
+    public const string CurrentFile = ModelArtifacts.CurrentFile;
 
     private readonly ForecastNet _net;
     private readonly Device _device;
@@ -78,10 +78,7 @@ public sealed class ForecastModel : IBatchModel<ForecastInput, ForecastOutput>, 
     /// <summary>Loads the version named by <c>CURRENT</c> under <paramref name="forecastRoot"/>.</summary>
     public static ForecastModel LoadCurrent(string forecastRoot, Device? device = null, bool halfPrecision = false)
     {
-        var currentPath = Path.Combine(forecastRoot, CurrentFile);
-        if (!File.Exists(currentPath))
-            throw new FileNotFoundException($"no forecast model: {currentPath} is missing (train one with './novamind train forecast')", currentPath);
-        return Load(Path.Combine(forecastRoot, File.ReadAllText(currentPath).Trim()), device, halfPrecision);
+        return Load(ModelArtifacts.CurrentDirectory(forecastRoot, "forecast model", "./novamind train forecast"), device, halfPrecision);
     }
 
     public static ForecastModel Load(string artifactDirectory, Device? device = null, bool halfPrecision = false)

@@ -31,7 +31,7 @@ public static class PgxArtifacts
 
     /// <summary>Makes <paramref name="version"/> the one <see cref="PgxModels.LoadCurrent"/> loads.</summary>
     public static void Promote(string pgxRoot, string version) =>
-        File.WriteAllText(Path.Combine(pgxRoot, PgxModels.CurrentFile), version + "\n");
+        ModelArtifacts.Promote(pgxRoot, version);
 
     private static string F(double x, string format = "F4") => double.IsNaN(x) ? "–" : x.ToString(format, CultureInfo.InvariantCulture);
 

@@ -19,7 +19,7 @@ public sealed class PgxModels : IBatchModel<TreatmentResponseInput, TreatmentRes
     public const string MetadataFile = "metadata.json";
     public const string ResponseWeightsFile = "response.bin";
     public const string GraphWeightsFile = "graph.bin";
-    public const string CurrentFile = "CURRENT";
+    public const string CurrentFile = ModelArtifacts.CurrentFile;
 
     /// <summary>Inputs per forward pass; larger batches are split.</summary>
     public const int MaxForwardBatch = 1024;
@@ -56,10 +56,7 @@ public sealed class PgxModels : IBatchModel<TreatmentResponseInput, TreatmentRes
     /// <summary>Loads the version named by <c>CURRENT</c> under <paramref name="pgxRoot"/> (e.g. models/pgx).</summary>
     public static PgxModels LoadCurrent(string pgxRoot)
     {
-        var currentPath = Path.Combine(pgxRoot, CurrentFile);
-        if (!File.Exists(currentPath))
-            throw new FileNotFoundException($"no pharmacogenomic models: {currentPath} is missing (train them with './novamind train pgx')", currentPath);
-        return Load(Path.Combine(pgxRoot, File.ReadAllText(currentPath).Trim()));
+        return Load(ModelArtifacts.CurrentDirectory(pgxRoot, "pharmacogenomic models", "./novamind train pgx"));
     }
 
     public static PgxModels Load(string artifactDirectory)

@@ -1,0 +1,21 @@
+namespace NovaMind.Ml;
+
+/// <summary>Versioned artifact folders: <c>models/&lt;kind&gt;/&lt;version&gt;/</c>, with <c>CURRENT</c> naming the served version.</summary>
+public static class ModelArtifacts
+{
+    public const string CurrentFile = "CURRENT";
+
+    /// <summary>The folder of the version <c>CURRENT</c> names under <paramref name="kindRoot"/>.</summary>
+    /// <param name="trainCommand">The command that makes one, for the error message.</param>
+    public static string CurrentDirectory(string kindRoot, string description, string trainCommand)
+    {
+        var currentPath = Path.Combine(kindRoot, CurrentFile);
+        if (!File.Exists(currentPath))
+            throw new FileNotFoundException($"no {description}: {currentPath} is missing (train one with '{trainCommand}')", currentPath);
+        return Path.Combine(kindRoot, File.ReadAllText(currentPath).Trim());
+    }
+
+    /// <summary>Makes <paramref name="version"/> the served one.</summary>
+    public static void Promote(string kindRoot, string version) =>
+        File.WriteAllText(Path.Combine(kindRoot, CurrentFile), version + "\n");
+}
