@@ -1,5 +1,6 @@
 using System.CommandLine;
 using NovaMind.Cli;
+using NovaMind.Domain.Simulation;
 using NovaMind.Ml.Correlation;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Pharmacogenomics;
@@ -79,6 +80,42 @@ train.Subcommands.Add(TrainCommand("correlation", "Train the BiLSTM-attention ne
     return $"MAE {m.Mae:F3} / RMSE {m.Rmse:F3} (ridge lag regression {m.MaeBaseline:F3} / {m.RmseBaseline:F3}, mean {m.MaeMean:F3} / {m.RmseMean:F3}) in {result.Report.Training.TotalSeconds:F0}s";
 }));
 root.Subcommands.Add(train);
+
+// data simulate
+var simPatientsOption = new Option<int>("--patients") { Description = "Number of simulated patients", DefaultValueFactory = _ => 100 };
+var simDaysOption = new Option<int>("--days") { Description = "Days of data per patient", DefaultValueFactory = _ => 365 };
+var simSeedOption = new Option<int>("--seed") { Description = "Simulator seed", DefaultValueFactory = _ => 7 };
+var simLastDayOption = new Option<DateOnly>("--last-day") { Description = "Last simulated day (fixed by default so output is reproducible)", DefaultValueFactory = _ => new DateOnly(2026, 6, 30) };
+var simOutOption = new Option<string>("--out") { Description = "Observations file: CSV (patient,time,type,value), or JSON Lines if it ends in .jsonl", Required = true };
+var simOracleOption = new Option<string?>("--oracle-out") { Description = "Optional CSV of the oracle forecasts (mood, PHQ-9, GAD-7; horizons 1..28) at origins every 28 days" };
+var simTruthOption = new Option<string?>("--truth-out") { Description = "Optional JSON Lines of each patient's latent truth (parameters, medication, relapse days)" };
+var data = new Command("data", "Synthetic data.");
+var dataSimulate = new Command("simulate", "Simulate a symptom cohort for forecasting (docs/forecast-simulator.md).")
+    { simPatientsOption, simDaysOption, simSeedOption, simLastDayOption, simOutOption, simOracleOption, simTruthOption };
+dataSimulate.SetAction(r =>
+{
+    var patients = r.GetValue(simPatientsOption);
+    var days = r.GetValue(simDaysOption);
+    if (patients < 1 || days < 1)
+    {
+        Console.Error.WriteLine("--patients and --days must be at least 1");
+        return 2;
+    }
+    var cohort = new SymptomCohortSimulator(r.GetValue(simSeedOption)).Simulate(patients, days, r.GetValue(simLastDayOption));
+    var outPath = r.GetValue(simOutOption)!;
+    SimulatedDataWriter.WriteObservations(cohort, outPath);
+    Console.WriteLine($"wrote {outPath}: {cohort.Patients.Sum(p => p.Observations.Count)} observations of {patients} patients over {days} days");
+    if (r.GetValue(simOracleOption) is { } oraclePath)
+        Console.WriteLine($"wrote {oraclePath}: {SimulatedDataWriter.WriteOracle(cohort, oraclePath)} oracle forecasts");
+    if (r.GetValue(simTruthOption) is { } truthPath)
+    {
+        SimulatedDataWriter.WriteTruth(cohort, truthPath);
+        Console.WriteLine($"wrote {truthPath}");
+    }
+    return 0;
+});
+data.Subcommands.Add(dataSimulate);
+root.Subcommands.Add(data);
 
 return await root.Parse(args).InvokeAsync();
 
