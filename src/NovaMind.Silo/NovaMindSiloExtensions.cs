@@ -63,7 +63,7 @@ public static class NovaMindSiloExtensions
             halfPrecision: configuration.GetValue("Inference:HalfPrecision", true)));
         silo.Services.AddSingleton(sp => new InferenceScheduler<ForecastInput, ForecastOutput>(
             "forecast", sp.GetRequiredService<ForecastModel>(),
-            configuration.GetSection("Inference:Forecast").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions(),
+            SchedulerOptions(configuration, "Forecast", device),
             sp.GetRequiredService<DeviceExecutor>()));
         var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();
         silo.Services.AddSingleton(Options.Create(workerOptions));
@@ -71,7 +71,7 @@ public static class NovaMindSiloExtensions
         silo.Services.AddSingleton(_ => CorrelationModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "correlation"), device));
         silo.Services.AddSingleton(sp => new InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>(
             "correlation-attention", sp.GetRequiredService<CorrelationModel>(),
-            configuration.GetSection("Inference:CorrelationAttention").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions(),
+            SchedulerOptions(configuration, "CorrelationAttention", device),
             sp.GetRequiredService<DeviceExecutor>()));
         silo.Services.AddSingleton<ITemporalPatternEstimator>(sp => new ScheduledTemporalPatternEstimator(
             sp.GetRequiredService<InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>>(), sp.GetRequiredService<CorrelationModel>(), workerOptions.RequestDeadline));
@@ -79,11 +79,25 @@ public static class NovaMindSiloExtensions
         silo.Services.AddSingleton(_ => PgxModels.LoadCurrent(Path.Combine(ModelsRoot(configuration), "pgx")));
         silo.Services.AddSingleton(sp => new InferenceScheduler<TreatmentResponseInput, TreatmentResponseOutput>(
             "pgx-response", sp.GetRequiredService<PgxModels>(),
-            configuration.GetSection("Inference:PgxResponse").Get<InferenceSchedulerOptions>() ?? new InferenceSchedulerOptions(),
+            SchedulerOptions(configuration, "PgxResponse", device),
             sp.GetRequiredService<DeviceExecutor>()));
         silo.Services.AddSingleton<IPgxOutcomeEstimator>(sp => new ScheduledPgxOutcomeEstimator(
             sp.GetRequiredService<InferenceScheduler<TreatmentResponseInput, TreatmentResponseOutput>>(), sp.GetRequiredService<PgxModels>(), workerOptions.RequestDeadline));
         return silo;
+    }
+
+    /// <summary>
+    /// Scheduler settings from Inference:&lt;model&gt;, defaulting by device as measured (docs/benchmarks.md): on CPU,
+    /// work-conserving dispatch (no queue delay) and batches of at most 32, where libtorch peaks; on CUDA, a 2 ms
+    /// gathering delay and batches up to 256. Configured values (e.g. Inference:Forecast:MaxBatchSize) override these.
+    /// </summary>
+    public static InferenceSchedulerOptions SchedulerOptions(IConfiguration configuration, string model, TorchSharp.torch.Device device)
+    {
+        var defaults = device.type == TorchSharp.DeviceType.CUDA
+            ? new InferenceSchedulerOptions { MaxBatchSize = 256, MaxQueueDelay = TimeSpan.FromMilliseconds(2) }
+            : new InferenceSchedulerOptions { MaxBatchSize = 32, MaxQueueDelay = TimeSpan.Zero };
+        configuration.GetSection($"Inference:{model}").Bind(defaults); // configured values override the device defaults
+        return defaults;
     }
 
     public static string StorageConnectionString(IConfiguration configuration) =>

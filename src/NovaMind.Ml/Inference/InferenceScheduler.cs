@@ -6,20 +6,20 @@ namespace NovaMind.Ml.Inference;
 public sealed record InferenceSchedulerOptions
 {
     /// <summary>Most requests run in one forward pass.</summary>
-    public int MaxBatchSize { get; init; } = 64;
+    public int MaxBatchSize { get; set; } = 64;
 
     /// <summary>How long the oldest waiting request may wait for company before its batch runs.</summary>
-    public TimeSpan MaxQueueDelay { get; init; } = TimeSpan.FromMilliseconds(5);
+    public TimeSpan MaxQueueDelay { get; set; } = TimeSpan.FromMilliseconds(5);
 
     /// <summary>
     /// Batch sizes the model runs best at (e.g. powers of two on a GPU). When at least the largest one is
     /// waiting it runs at once; when the delay expires, the largest preferred size that fits is taken.
     /// Empty: take whatever is waiting.
     /// </summary>
-    public int[] PreferredBatchSizes { get; init; } = [];
+    public int[] PreferredBatchSizes { get; set; } = [];
 
     /// <summary>Requests waiting beyond this are refused (backpressure), never buffered without bound.</summary>
-    public int QueueCapacity { get; init; } = 4096;
+    public int QueueCapacity { get; set; } = 4096;
 }
 
 /// <summary>
