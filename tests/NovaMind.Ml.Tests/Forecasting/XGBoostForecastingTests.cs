@@ -117,18 +117,18 @@ public class ForecastFeaturesTests
 public sealed class XGBoostForecastFixture : IDisposable
 {
     public const int Horizon = 14;
-    public const int TrainPatients = 30;
+    public const int TrainPatients = 24;
 
     public XGBoostForecastFixture()
     {
         var lastDay = new DateOnly(2026, 6, 30);
-        Cohort = new CohortSimulator(20261201).Simulate(TrainPatients + 10, 160, lastDay);
+        Cohort = new CohortSimulator(20261201).Simulate(TrainPatients + 10, 150, lastDay);
         Data = ForecastDataset.Build(Cohort.Select(p => new ForecastPatient(p.Index, p.Observations)), ObservationType.Mood, Horizon);
         TrainRows = Data.RowsOfPatients(p => p < TrainPatients);
         TestRows = Data.RowsOfPatients(p => p >= TrainPatients);
         var train = ForecastDataset.Build(Cohort.Take(TrainPatients).Select(p => new ForecastPatient(p.Index, p.Observations)), ObservationType.Mood, Horizon);
-        Options = new XGBoostForecastOptions { MaxHorizon = Horizon, MaxRounds = 300, EarlyStoppingRounds = 20 };
-        SearchOptions = new XGBoostSearchOptions { Evaluations = 6, InitialRandomPoints = 4, Folds = 2, TuningHorizons = [1, 7, 14] };
+        Options = new XGBoostForecastOptions { MaxHorizon = Horizon, MaxRounds = 200, EarlyStoppingRounds = 15 };
+        SearchOptions = new XGBoostSearchOptions { Evaluations = 5, InitialRandomPoints = 3, Folds = 2, TuningHorizons = [1, 7, 14] };
         var stopwatch = Stopwatch.StartNew();
         (Forecaster, Search) = XGBoostHyperparameterSearch.TuneAndTrain(train, Options, SearchOptions, ObservationType.Mood.Name);
         TrainingTime = stopwatch.Elapsed;
@@ -217,6 +217,18 @@ public class XGBoostDirectForecasterTests(XGBoostForecastFixture fixture, ITestO
             output.WriteLine($"h={horizon,2}: MAE model {model / n:F3}  last value {last / n:F3}  (n={n})");
             if (horizon is 1 or 7 or 14) Assert.True(model < last, $"horizon {horizon}: model {model / n:F3} ≥ last value {last / n:F3}");
         }
+    }
+
+    [Fact]
+    public void TrainingIsDeterministicForASeed()
+    {
+        var options = fixture.Options with { MaxHorizon = 2, MaxRounds = 60 };
+        var hp = XGBoostHyperparameters.Default with { Subsample = 0.7, ColsampleByTree = 0.7 };
+        using var a = XGBoostDirectForecaster.Train(fixture.TrainData, hp, options, "mood");
+        using var b = XGBoostDirectForecaster.Train(fixture.TrainData, hp, options, "mood");
+        var x = fixture.Data.Features.AsSpan(0, 100 * ForecastFeatures.Count);
+        Assert.Equal(a.Predict(x, 100).Select(BitConverter.SingleToInt32Bits), b.Predict(x, 100).Select(BitConverter.SingleToInt32Bits));
+        Assert.Equal(a.BestIterations, b.BestIterations);
     }
 
     [Fact]
