@@ -90,7 +90,15 @@ public sealed class TransformerForecastFixture : IDisposable
     public void Dispose() => Model.Dispose();
 }
 
-public class TransformerForecasterTests(TransformerForecastFixture fixture, ITestOutputHelper output) : IClassFixture<TransformerForecastFixture>
+/// <summary>One fixture (one training) for both classes, and no two trainings at once (torch's thread count is process-wide).</summary>
+[CollectionDefinition(Name)]
+public sealed class TransformerCollection : ICollectionFixture<TransformerForecastFixture>
+{
+    public const string Name = "transformer forecaster";
+}
+
+[Collection(TransformerCollection.Name)]
+public class TransformerForecasterTests(TransformerForecastFixture fixture, ITestOutputHelper output)
 {
     [Fact]
     public void BeatsLastValueOnHeldOutPatients()
@@ -171,5 +179,24 @@ public class TransformerForecasterTests(TransformerForecastFixture fixture, ITes
         using var b = TransformerForecaster.Train(options, train, []);
         var windows = fixture.HeldOut.Take(20).ToList();
         Assert.Equal(a.Predict(windows).SelectMany(p => p.Mean), b.Predict(windows).SelectMany(p => p.Mean));
+    }
+}
+
+[Collection(TransformerCollection.Name)]
+public class TransformerSearchTests(TransformerForecastFixture fixture, ITestOutputHelper output)
+{
+    [Fact]
+    public void TimeBasedSearchPicksTheCandidateWithTheLowestValidationMae()
+    {
+        var options = fixture.Options with { MaxEpochs = 3, Patience = 2 };
+        TransformerCandidate[] candidates = [new(32, 1), new(32, 2)];
+        var result = TransformerHyperparameterSearch.Search(fixture.Train, options, candidates, folds: 2, progress: output.WriteLine);
+        output.WriteLine($"search {result.Elapsed.TotalSeconds:F1} s");
+        foreach (var s in result.Scores) output.WriteLine($"  {s.Candidate}: mean MAE {s.MeanMae:F4} ({string.Join(", ", s.FoldMae.Select(m => m.ToString("F4")))})");
+        Assert.Equal(candidates.Length, result.Scores.Count);
+        Assert.All(result.Scores, s => Assert.Equal(2, s.FoldMae.Length));
+        Assert.All(result.Scores, s => Assert.All(s.FoldMae, m => Assert.InRange(m, 0.1, 3.0)));
+        Assert.Equal(result.Scores.MinBy(s => s.MeanMae)!.Candidate, result.Best);
+        Assert.Single(TransformerCandidate.Quick);
     }
 }
