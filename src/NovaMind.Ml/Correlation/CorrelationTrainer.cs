@@ -229,10 +229,8 @@ public sealed class CorrelationTrainer(CorrelationTrainingOptions options, Actio
         var optimizer = optim.AdamW(net.parameters(), lr: o.LearningRate, weight_decay: o.WeightDecay);
         var rng = new Random(o.Seed + 3);
         var order = Enumerable.Range(0, train.Count).ToArray();
-        var best = double.PositiveInfinity;
-        var bestState = new Dictionary<string, Tensor>();
+        using var stopping = new EarlyStopping(o.Patience, progress);
         var losses = new List<double>();
-        var sinceBest = 0;
         var epochs = 0;
         var clock = Stopwatch.StartNew();
         for (var epoch = 1; epoch <= o.MaxEpochs; epoch++)
@@ -257,28 +255,16 @@ public sealed class CorrelationTrainer(CorrelationTrainingOptions options, Actio
             var validationMse = ValidationMse(model, validation, center, scale);
             losses.Add(validationMse);
             progress?.Invoke($"epoch {epoch,3}: train MSE {trainLoss / train.Count:F4}  validation MSE {validationMse:F4} (scaled)  ({clock.Elapsed.TotalSeconds:F0}s)");
-            if (validationMse < best - 1e-4)
-            {
-                best = validationMse;
-                sinceBest = 0;
-                foreach (var t in bestState.Values) t.Dispose();
-                bestState = net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-            }
-            else if (++sinceBest >= o.Patience)
-            {
-                progress?.Invoke($"early stop: no validation improvement for {o.Patience} epochs");
-                break;
-            }
+            if (stopping.ShouldStop(net, validationMse)) break;
             if (clock.Elapsed.TotalSeconds > o.MaxTrainingSeconds)
             {
                 progress?.Invoke($"time limit: {o.MaxTrainingSeconds:F0}s reached; keeping the best epoch");
                 break;
             }
         }
-        net.load_state_dict(bestState);
-        foreach (var t in bestState.Values) t.Dispose();
+        stopping.RestoreBest(net);
         net.eval();
-        return (epochs, best, losses);
+        return (epochs, stopping.BestLoss, losses);
     }
 
     private const int EvalBatch = 1024;

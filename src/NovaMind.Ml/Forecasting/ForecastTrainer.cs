@@ -48,9 +48,7 @@ public sealed class ForecastTrainer(ForecastTrainingOptions options, Action<stri
         var net = new ForecastNet(ForecastWindow.Length, options.MaxHorizon, options.Hidden);
         var optimizer = optim.Adam(net.parameters(), lr: options.LearningRate);
         var rng = new Random(options.Seed);
-        var bestNll = double.PositiveInfinity;
-        var bestState = new Dictionary<string, Tensor>();
-        var sinceBest = 0;
+        using var stopping = new EarlyStopping(options.Patience, progress);
         var epochs = 0;
         for (var epoch = 1; epoch <= options.MaxEpochs; epoch++)
         {
@@ -72,21 +70,9 @@ public sealed class ForecastTrainer(ForecastTrainingOptions options, Action<stri
             }
             var valNll = Evaluate(net, validation);
             progress?.Invoke($"epoch {epoch,3}: train nll {trainLoss / train.Count:F4}  validation nll {valNll:F4}");
-            if (valNll < bestNll - 1e-4)
-            {
-                bestNll = valNll;
-                sinceBest = 0;
-                foreach (var t in bestState.Values) t.Dispose();
-                bestState = net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-            }
-            else if (++sinceBest >= options.Patience)
-            {
-                progress?.Invoke($"early stop: no validation improvement for {options.Patience} epochs");
-                break;
-            }
+            if (stopping.ShouldStop(net, valNll)) break;
         }
-        net.load_state_dict(bestState);
-        foreach (var t in bestState.Values) t.Dispose();
+        stopping.RestoreBest(net);
 
         var metadata = new ForecastModelMetadata
         {
@@ -100,7 +86,7 @@ public sealed class ForecastTrainer(ForecastTrainingOptions options, Action<stri
             Metrics = null!,
         };
         var model = new ForecastModel(net, metadata);
-        return new ForecastModel(net, metadata with { Metrics = TestMetrics(model, test, epochs, bestNll, options.Patients - nTrain - nVal) });
+        return new ForecastModel(net, metadata with { Metrics = TestMetrics(model, test, epochs, stopping.BestLoss, options.Patients - nTrain - nVal) });
     }
 
     private double Evaluate(ForecastNet net, WindowSet set)

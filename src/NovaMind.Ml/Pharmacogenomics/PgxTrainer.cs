@@ -260,9 +260,7 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
     {
         var optimizer = optim.AdamW(net.parameters(), lr: options.LearningRate, weight_decay: options.WeightDecay);
         var rng = new Random(options.Seed + 1);
-        var best = double.PositiveInfinity;
-        var bestState = new Dictionary<string, Tensor>();
-        var sinceBest = 0;
+        using var stopping = new EarlyStopping(options.Patience, progress);
         var epochs = 0;
         var losses = new List<double>();
         var order = Enumerable.Range(0, train.Count).ToArray();
@@ -288,23 +286,11 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
             var valLoss = ValidationLoss(net, encoder, validation);
             losses.Add(valLoss);
             progress?.Invoke($"epoch {epoch,3}: train loss {trainLoss / train.Count:F4}  validation loss {valLoss:F4}  ({clock.Elapsed.TotalSeconds:F0}s)");
-            if (valLoss < best - 1e-4)
-            {
-                best = valLoss;
-                sinceBest = 0;
-                foreach (var t in bestState.Values) t.Dispose();
-                bestState = net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
-            }
-            else if (++sinceBest >= options.Patience)
-            {
-                progress?.Invoke($"early stop: no validation improvement for {options.Patience} epochs");
-                break;
-            }
+            if (stopping.ShouldStop(net, valLoss)) break;
         }
-        net.load_state_dict(bestState);
-        foreach (var t in bestState.Values) t.Dispose();
+        stopping.RestoreBest(net);
         net.eval();
-        return (epochs, best, losses);
+        return (epochs, stopping.BestLoss, losses);
     }
 
     /// <summary>Response BCE plus the mean BCE over side effects.</summary>

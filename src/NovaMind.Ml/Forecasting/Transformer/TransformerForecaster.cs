@@ -84,9 +84,7 @@ public sealed class TransformerForecaster : IDisposable
         var net = NewNet(o.Window, o.MaxHorizon, o.ModelDim, o.Layers, o.Heads, o.FeedForward, o.Dropout);
         using var optimizer = optim.Adam(net.parameters(), lr: o.LearningRate);
         var rng = new Random(o.Seed);
-        var best = double.PositiveInfinity;
-        var bestState = new Dictionary<string, Tensor>();
-        var sinceBest = 0;
+        using var stopping = new EarlyStopping(o.Patience, progress);
         var epochs = 0;
         var clock = Stopwatch.StartNew();
         for (var epoch = 1; epoch <= o.MaxEpochs; epoch++)
@@ -111,21 +109,9 @@ public sealed class TransformerForecaster : IDisposable
             }
             var validationLoss = validation.Count > 0 ? ValidationLoss(net, validation) : trainLoss / train.Count;
             progress?.Invoke($"epoch {epoch,3}: train nll {trainLoss / train.Count:F4}  validation nll (autoregressive) {validationLoss:F4}  {clock.Elapsed.TotalSeconds:F1} s");
-            if (validationLoss < best - 1e-4)
-            {
-                best = validationLoss;
-                sinceBest = 0;
-                foreach (var t in bestState.Values) t.Dispose();
-                bestState = net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
-            }
-            else if (++sinceBest >= o.Patience)
-            {
-                progress?.Invoke($"early stop: no validation improvement for {o.Patience} epochs");
-                break;
-            }
+            if (stopping.ShouldStop(net, validationLoss)) break;
         }
-        net.load_state_dict(bestState);
-        foreach (var t in bestState.Values) t.Dispose();
+        stopping.RestoreBest(net);
         return new TransformerForecaster(net, new TransformerForecastMetadata
         {
             Symptom = symptom,
@@ -140,7 +126,7 @@ public sealed class TransformerForecaster : IDisposable
             DecoderFeatures = SequenceWindowBuilder.DecoderFeatures,
             Normaliser = NormaliserDescription,
             Epochs = epochs,
-            BestValidationLoss = Math.Round(best, 6),
+            BestValidationLoss = Math.Round(stopping.BestLoss, 6),
         });
     }
 
