@@ -27,7 +27,8 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddNovaMindServiceDefaults<TBuilder>(this TBuilder builder, string serviceName)
         where TBuilder : IHostApplicationBuilder
     {
-        // Log lines carry event templates and pseudonymised ids, never observation values (see docs/architecture.md).
+        // Log lines and spans carry pseudonymised ids, never observation values (see docs/architecture.md).
+        var scrubber = new IdentifierScrubber(LogPseudonymizer(builder.Configuration));
         builder.Services.AddSerilog((_, lc) => lc
             .ReadFrom.Configuration(builder.Configuration)
             .MinimumLevel.Information()
@@ -37,14 +38,15 @@ public static class ServiceDefaultsExtensions
             .Enrich.FromLogContext()
             .Enrich.WithProperty("service", serviceName)
             .MinimumLevel.Override("Polly", Serilog.Events.LogEventLevel.Warning)
-            .WriteTo.Console(new IdentifierScrubbingFormatter(new RenderedCompactJsonFormatter(), LogPseudonymizer(builder.Configuration))));
+            .WriteTo.Console(new IdentifierScrubbingFormatter(new RenderedCompactJsonFormatter(), scrubber)));
 
         var otel = builder.Services.AddOpenTelemetry()
             .ConfigureResource(r => r.AddService(serviceName))
             .WithTracing(t => t
                 .AddSource("Microsoft.Orleans.Runtime", "Microsoft.Orleans.Application", "NovaMind.*")
                 .AddAspNetCoreInstrumentation(o => o.Filter = ctx => !IsHealthPath(ctx.Request.Path))
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                .AddProcessor(new IdentifierScrubbingProcessor(scrubber)))
             .WithMetrics(m => m
                 .AddMeter("Microsoft.Orleans", "NovaMind.*")
                 .AddAspNetCoreInstrumentation()
