@@ -79,6 +79,23 @@ train.Subcommands.Add(TrainCommand("correlation", "Train the BiLSTM-attention ne
     var m = result.Model.Metadata.Metrics;
     return $"MAE {m.Mae:F3} / RMSE {m.Rmse:F3} (ridge lag regression {m.MaeBaseline:F3} / {m.RmseBaseline:F3}, mean {m.MaeMean:F3} / {m.RmseMean:F3}) in {result.Report.Training.TotalSeconds:F0}s";
 }));
+train.Subcommands.Add(TrainCommand("forecast-ensemble",
+    "Train XGBoost and the Transformer, learn per-horizon ensemble weights and split-conformal intervals, and write the validation report (not served yet; never promoted).",
+    "40 patients × 150 days and smaller budgets (smoke runs)", (quick, version, root) =>
+{
+    var options = quick ? ForecastEnsembleOptions.Quick(version) : new ForecastEnsembleOptions { Version = version };
+    var summaries = new List<string>();
+    foreach (var symptom in options.Symptoms)
+    {
+        using var result = new ForecastEnsembleTrainer(options, Console.WriteLine).Train(symptom);
+        var dir = options.Symptoms.Count == 1 ? Path.Combine(root, version) : Path.Combine(root, version, symptom.Name);
+        ForecastEnsembleArtifacts.Write(dir, result, ForecastEnsemblePlots.ErrorByHorizonPng, ForecastEnsemblePlots.FanChartPng);
+        var r = result.Report;
+        summaries.Add($"{symptom.Name}: mean MAE ensemble {r.Mae["ensemble"].Average():F3} (oracle {r.Mae["oracle"].Average():F3}, seasonal naive {r.Mae["seasonal_naive"].Average():F3}), " +
+                      $"coverage 80% {r.Coverage["80"]:P1}, 95% {r.Coverage["95"]:P1}; targets {r.Targets.Count(t => t.Passed)}/{r.Targets.Count} met");
+    }
+    return string.Join("; ", summaries);
+}, promotable: false));
 root.Subcommands.Add(train);
 
 // data simulate
@@ -120,19 +137,20 @@ root.Subcommands.Add(data);
 return await root.Parse(args).InvokeAsync();
 
 /// <param name="train">(quick, version, models/&lt;kind&gt; folder) → a one-line summary of the artifact's metrics.</param>
-static Command TrainCommand(string kind, string description, string quickDescription, Func<bool, string, string, string> train)
+static Command TrainCommand(string kind, string description, string quickDescription, Func<bool, string, string, string> train, bool promotable = true)
 {
     var quick = new Option<bool>("--quick") { Description = quickDescription };
     var versionName = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
     var models = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
     var promote = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
-    var command = new Command(kind, description) { quick, versionName, models, promote };
+    var command = new Command(kind, description) { quick, versionName, models };
+    if (promotable) command.Options.Add(promote);
     command.SetAction(r =>
     {
         var version = r.GetValue(versionName) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         var root = Path.Combine(r.GetValue(models)!, kind);
         var summary = train(r.GetValue(quick), version, root);
-        if (r.GetValue(promote)) NovaMind.Ml.ModelArtifacts.Promote(root, version);
+        if (promotable && r.GetValue(promote)) NovaMind.Ml.ModelArtifacts.Promote(root, version);
         Console.WriteLine($"wrote {Path.Combine(root, version)}: {summary}");
         return 0;
     });

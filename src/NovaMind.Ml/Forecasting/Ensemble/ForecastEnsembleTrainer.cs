@@ -1,0 +1,477 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using NovaMind.Domain.Forecasting;
+using NovaMind.Domain.Observations;
+using NovaMind.Domain.Simulation;
+
+namespace NovaMind.Ml.Forecasting;
+
+/// <summary>Settings of <see cref="ForecastEnsembleTrainer"/>. One symptom per run; <see cref="Symptoms"/> lists the runs the CLI makes (default mood only, to keep training time down).</summary>
+public sealed record ForecastEnsembleOptions
+{
+    public string Version { get; init; } = "dev";
+    public IReadOnlyList<ObservationType> Symptoms { get; init; } = [ObservationType.Mood];
+    public int Seed { get; init; } = 20261126;
+    public int Patients { get; init; } = 120;
+    public int Days { get; init; } = 240;
+    public DateOnly LastDay { get; init; } = new(2026, 6, 30);
+
+    /// <summary>Shares of patients for training and validation (ensemble weights + conformal calibration); the rest are test patients.</summary>
+    public double TrainFraction { get; init; } = 0.6;
+    public double ValidationFraction { get; init; } = 0.2;
+
+    /// <summary>The last share of days: training patients' data stop before it and test origins lie in it.</summary>
+    public double TestTimeFraction { get; init; } = 0.25;
+
+    public int Horizon { get; init; } = 14;
+    public int TrainStride { get; init; } = 1;
+    public int ValidationStride { get; init; } = 1;
+    public int TestStride { get; init; } = 1;
+    public double WeightStep { get; init; } = 0.05;
+
+    /// <summary>The original design's fixed weights: Transformer 0.7, XGBoost 0.3 (the baseline to beat).</summary>
+    public double FixedTransformerWeight { get; init; } = 0.7;
+
+    public int FanChartPatients { get; init; } = 3;
+
+    public XGBoostForecastOptions XGBoost { get; init; } = new() { MaxHorizon = 14 };
+    public XGBoostSearchOptions XGBoostSearch { get; init; } = XGBoostSearchOptions.Quick with { TuningHorizons = [1, 7, 14] };
+    public TransformerForecastOptions Transformer { get; init; } = new() { MaxHorizon = 14 };
+    public IReadOnlyList<TransformerCandidate> TransformerCandidates { get; init; } = TransformerCandidate.Quick;
+    public int TransformerFolds { get; init; } = 2;
+
+    /// <summary>40 patients × 150 days, fewer boosting rounds and epochs (smoke runs).</summary>
+    public static ForecastEnsembleOptions Quick(string version) => new()
+    {
+        Version = version,
+        Patients = 40,
+        Days = 150,
+        XGBoost = new XGBoostForecastOptions { MaxHorizon = 14, MaxRounds = 300 },
+        Transformer = new TransformerForecastOptions { MaxHorizon = 14, MaxEpochs = 12 },
+    };
+}
+
+/// <summary>A predictor's per-horizon test errors.</summary>
+public sealed record HorizonErrors(double[] Mae, double[] Rmse, double[] Mase);
+
+public sealed record EnsembleTarget(string Name, string Description, double Value, string Threshold, bool Passed);
+
+public sealed record ForecastFanChart(int Patient, DateOnly Origin, double[] History, double[] Actual, double[] Mean,
+    double[] Lower80, double[] Upper80, double[] Lower95, double[] Upper95, double[] Oracle);
+
+/// <summary>What report.json holds (keys: horizons, mae/rmse/mase per predictor, coverage "80"/"95", …).</summary>
+public sealed record ForecastEnsembleReport
+{
+    public required string Symptom { get; init; }
+    public required string Version { get; init; }
+    public required int[] Horizons { get; init; }
+    public required Dictionary<string, double[]> Mae { get; init; }
+    public required Dictionary<string, double[]> Rmse { get; init; }
+    public required Dictionary<string, double[]> Mase { get; init; }
+    public required Dictionary<string, double> Coverage { get; init; }
+    public required Dictionary<string, double[]> CoverageByHorizon { get; init; }
+    public required Dictionary<string, double[]> MeanIntervalWidth { get; init; }
+    public required Dictionary<string, double[]> ValidationMae { get; init; }
+    public required double[] TransformerWeights { get; init; }
+    public required string ConformalScheme { get; init; }
+    public required Dictionary<string, double> SchemeSelectionCoverage { get; init; }
+    public required IReadOnlyList<EnsembleTarget> Targets { get; init; }
+    public required Dictionary<string, object> Data { get; init; }
+    public required Dictionary<string, double> Seconds { get; init; }
+    public required IReadOnlyList<ForecastFanChart> FanCharts { get; init; }
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+}
+
+/// <summary>ensemble.json: how the two models' forecasts are combined and the intervals drawn.</summary>
+public sealed record ForecastEnsembleMetadata
+{
+    public required string Symptom { get; init; }
+    public required int[] Horizons { get; init; }
+    /// <summary>w_h: ensemble = w_h · Transformer + (1 − w_h) · XGBoost.</summary>
+    public required double[] TransformerWeights { get; init; }
+    /// <summary>"absolute" (ŷ ± q) or "normalised" (ŷ ± q · Transformer sd).</summary>
+    public required string ConformalScheme { get; init; }
+    public required double[] ConformalLevels { get; init; }
+    /// <summary>Per horizon, the half-width quantile for each level (score units).</summary>
+    public required double[][] ConformalQuantiles { get; init; }
+    public required string Version { get; init; }
+    public required int Seed { get; init; }
+    public required Dictionary<string, string> Components { get; init; }
+    public required DateTimeOffset TrainedAt { get; init; }
+
+    public double Combine(int horizon, double transformer, double xgboost) =>
+        TransformerWeights[horizon - 1] * transformer + (1 - TransformerWeights[horizon - 1]) * xgboost;
+
+    public (double Lower, double Upper) Interval(int horizon, double prediction, double level, double transformerSd)
+    {
+        var li = Array.FindIndex(ConformalLevels, l => Math.Abs(l - level) < 1e-9);
+        if (li < 0) throw new ArgumentException($"level {level} was not calibrated", nameof(level));
+        var q = ConformalQuantiles[horizon - 1][li] * (ConformalScheme == "normalised" ? transformerSd : 1);
+        return (prediction - q, prediction + q);
+    }
+}
+
+/// <summary>One test forecast kept so a loaded artifact can be checked against it.</summary>
+public sealed record EnsembleSample(int Patient, DateOnly Origin, float[] XGBoost, double[] Transformer);
+
+public sealed class ForecastEnsembleResult(XGBoostDirectForecaster xgboost, TransformerForecaster transformer,
+    ForecastEnsembleMetadata ensemble, ForecastEnsembleReport report, SymptomCohort cohort, EnsembleSample sample, ForecastEnsembleOptions options) : IDisposable
+{
+    public XGBoostDirectForecaster XGBoost { get; } = xgboost;
+    public TransformerForecaster Transformer { get; } = transformer;
+    public ForecastEnsembleMetadata Ensemble { get; } = ensemble;
+    public ForecastEnsembleReport Report { get; } = report;
+    public SymptomCohort Cohort { get; } = cohort;
+    public EnsembleSample Sample { get; } = sample;
+    public ForecastEnsembleOptions Options { get; } = options;
+
+    public void Dispose()
+    {
+        XGBoost.Dispose();
+        Transformer.Dispose();
+    }
+}
+
+/// <summary>
+/// Trains XGBoost (direct, one booster per horizon) and the Transformer on simulated training patients, learns per-horizon
+/// ensemble weights and split-conformal intervals on validation patients, and scores every predictor on test patients'
+/// origins in the held-out last part of time.
+/// </summary>
+public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Action<string>? progress = null)
+{
+    public static readonly string[] Predictors = ["ensemble", "transformer", "xgboost", "fixed_ensemble", "seasonal_naive", "last_value", "oracle"];
+
+    public ForecastEnsembleOptions Options { get; } = options;
+
+    public static IReadOnlyList<DateOnly>? MedicationStarts(SymptomSimulatedPatient p) => p.Parameters.MedicationStart is { } s ? [s] : null;
+
+    /// <summary>Trains for <see cref="ForecastEnsembleOptions.Symptoms"/>[0] (or <paramref name="symptom"/>).</summary>
+    public ForecastEnsembleResult Train(ObservationType? symptom = null)
+    {
+        var o = Options;
+        var sym = symptom ?? o.Symptoms[0];
+        var H = o.Horizon;
+        if (o.XGBoost.MaxHorizon != H || o.Transformer.MaxHorizon != H) throw new ArgumentException("XGBoost and Transformer MaxHorizon must equal Horizon");
+        var seconds = new Dictionary<string, double>();
+        var clock = Stopwatch.StartNew();
+        var total = Stopwatch.StartNew();
+
+        var cohort = new SymptomCohortSimulator(o.Seed).Simulate(o.Patients, o.Days, o.LastDay);
+        var order = Enumerable.Range(0, o.Patients).ToArray();
+        new Random(o.Seed).Shuffle(order);
+        var nTrain = (int)Math.Round(o.Patients * o.TrainFraction);
+        var nVal = (int)Math.Round(o.Patients * o.ValidationFraction);
+        var train = order[..nTrain];
+        var validation = order[nTrain..(nTrain + nVal)];
+        var test = order[(nTrain + nVal)..];
+        if (train.Length == 0 || validation.Length < 2 || test.Length == 0) throw new ArgumentException("too few patients for a train/validation/test split");
+        var cutoff = (int)Math.Round(o.Days * (1 - o.TestTimeFraction));
+        var cutoffDate = o.LastDay.AddDays(-(o.Days - 1) + cutoff);
+        progress?.Invoke($"{sym.Name}: {o.Patients} patients × {o.Days} days; train {train.Length}, validation {validation.Length}, test {test.Length}; test origins from {cutoffDate}");
+
+        // Training patients: data strictly before the held-out time.
+        var trainObs = train.Select(i => (Patient: cohort.Patients[i], Obs: (IReadOnlyList<Observation>)cohort.Patients[i].Observations
+            .Where(x => DateOnly.FromDateTime(x.Time.UtcDateTime) < cutoffDate).ToList())).ToList();
+        var dataset = ForecastDataset.Build(trainObs.Select(t => new ForecastPatient(t.Patient.Index, t.Obs, MedicationStarts(t.Patient))), sym, H);
+        progress?.Invoke($"XGBoost: {dataset.Rows} training origins");
+        var (xgb, xgbSearch) = XGBoostHyperparameterSearch.TuneAndTrain(dataset, o.XGBoost, o.XGBoostSearch, sym.Name, progress);
+        seconds["xgboost"] = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+
+        var windows = SequenceWindowBuilder.BuildAll(trainObs.Select(t => (t.Patient.Index, t.Obs)), sym, o.Transformer.Window, H, o.TrainStride);
+        progress?.Invoke($"Transformer: {windows.Count} training windows");
+        var (tf, tfSearch) = TransformerHyperparameterSearch.TuneAndTrain(windows, o.Transformer, o.TransformerCandidates, o.TransformerFolds, sym.Name, progress);
+        seconds["transformer"] = clock.Elapsed.TotalSeconds;
+        clock.Restart();
+
+        var val = EvalSet.Build(cohort, validation, sym, o, 0, o.Days - 2, o.ValidationStride, maseEnd: o.Days);
+        var tst = EvalSet.Build(cohort, test, sym, o, cutoff, o.Days - 2, o.TestStride, maseEnd: cutoff);
+        if (val.Count == 0 || tst.Count == 0) throw new InvalidOperationException("no validation or test origins");
+        val.Predict(xgb, tf);
+        tst.Predict(xgb, tf);
+        progress?.Invoke($"validation origins {val.Count}, test origins {tst.Count}");
+
+        // Per-horizon weights minimising validation MAE.
+        var weights = new double[H];
+        for (var h = 0; h < H; h++)
+            weights[h] = ForecastEnsembleMath.BestWeight(val.Column(val.Transformer, h), val.Column(val.XGBoost, h), val.Column(val.Actual, h), o.WeightStep).Weight;
+        val.Combine(weights, o.FixedTransformerWeight);
+        tst.Combine(weights, o.FixedTransformerWeight);
+
+        // Conformal scheme: calibrate on half the validation patients, measure coverage on the other half, keep the closer one.
+        var half = validation.Where((_, k) => k % 2 == 0).ToHashSet();
+        var a = Enumerable.Range(0, val.Count).Where(r => half.Contains(val.Patients[r])).ToArray();
+        var b = Enumerable.Range(0, val.Count).Where(r => !half.Contains(val.Patients[r])).ToArray();
+        var selection = new Dictionary<string, double>();
+        var bestScheme = "absolute";
+        var bestGap = double.PositiveInfinity;
+        foreach (var scheme in new[] { "absolute", "normalised" })
+        {
+            var c = Calibrate(val, a, scheme);
+            var c80 = val.Coverage(c, scheme, SplitConformal.Level80, b);
+            var c95 = val.Coverage(c, scheme, SplitConformal.Level95, b);
+            selection[$"{scheme}_80"] = c80;
+            selection[$"{scheme}_95"] = c95;
+            var gap = Math.Abs(c80 - 0.8) + Math.Abs(c95 - 0.95);
+            if (gap < bestGap - 1e-12) (bestScheme, bestGap) = (scheme, gap);
+        }
+        var conformal = Calibrate(val, Enumerable.Range(0, val.Count).ToArray(), bestScheme);
+        progress?.Invoke($"weights (Transformer) {string.Join(" ", weights.Select(w => w.ToString("F2")))}; conformal scheme {bestScheme}");
+
+        var all = Enumerable.Range(0, tst.Count).ToArray();
+        var coverage = new Dictionary<string, double>
+        {
+            ["80"] = tst.Coverage(conformal, bestScheme, SplitConformal.Level80, all),
+            ["95"] = tst.Coverage(conformal, bestScheme, SplitConformal.Level95, all),
+        };
+        var coverageByH = new Dictionary<string, double[]>();
+        var widthByH = new Dictionary<string, double[]>();
+        foreach (var (key, level) in new[] { ("80", SplitConformal.Level80), ("95", SplitConformal.Level95) })
+        {
+            coverageByH[key] = Enumerable.Range(0, H).Select(h => tst.Coverage(conformal, bestScheme, level, all, h)).ToArray();
+            widthByH[key] = Enumerable.Range(0, H).Select(h => all.Average(r => 2 * conformal.Quantile(h, level) * (bestScheme == "normalised" ? tst.TransformerSd[r][h] : 1))).ToArray();
+        }
+
+        var errors = Predictors.ToDictionary(p => p, p => tst.Errors(tst.Of(p)));
+        var valMae = new[] { "ensemble", "transformer", "xgboost", "fixed_ensemble" }.ToDictionary(p => p, p => val.Errors(val.Of(p)).Mae);
+
+        var targets = Targets(errors, coverage, H);
+        foreach (var t in targets) progress?.Invoke($"target {t.Name}: {t.Value:F4} ({t.Threshold}) {(t.Passed ? "PASS" : "MISS")}");
+
+        var metadata = new ForecastEnsembleMetadata
+        {
+            Symptom = sym.Name,
+            Horizons = Enumerable.Range(1, H).ToArray(),
+            TransformerWeights = weights,
+            ConformalScheme = bestScheme,
+            ConformalLevels = [SplitConformal.Level80, SplitConformal.Level95],
+            ConformalQuantiles = Enumerable.Range(0, H).Select(h => new[] { conformal.Quantile(h, SplitConformal.Level80), conformal.Quantile(h, SplitConformal.Level95) }).ToArray(),
+            Version = o.Version,
+            Seed = o.Seed,
+            Components = new() { ["xgboost"] = "xgboost/", ["transformer"] = "transformer/", ["transformer_architecture"] = $"d={tfSearch.Best.ModelDim}, layers={tfSearch.Best.Layers}", ["xgboost_hyperparameters"] = xgb.Hyperparameters.ToString() },
+            TrainedAt = DateTimeOffset.UtcNow,
+        };
+        seconds["evaluation"] = clock.Elapsed.TotalSeconds;
+        seconds["total"] = total.Elapsed.TotalSeconds;
+
+        var report = new ForecastEnsembleReport
+        {
+            Symptom = sym.Name,
+            Version = o.Version,
+            Horizons = metadata.Horizons,
+            Mae = errors.ToDictionary(e => e.Key, e => e.Value.Mae),
+            Rmse = errors.ToDictionary(e => e.Key, e => e.Value.Rmse),
+            Mase = errors.ToDictionary(e => e.Key, e => e.Value.Mase),
+            Coverage = coverage,
+            CoverageByHorizon = coverageByH,
+            MeanIntervalWidth = widthByH,
+            ValidationMae = valMae,
+            TransformerWeights = weights,
+            ConformalScheme = bestScheme,
+            SchemeSelectionCoverage = selection,
+            Targets = targets,
+            Data = new()
+            {
+                ["patients"] = o.Patients, ["days"] = o.Days, ["seed"] = o.Seed,
+                ["train_patients"] = train.Length, ["validation_patients"] = validation.Length, ["test_patients"] = test.Length,
+                ["test_origins_from"] = cutoffDate.ToString("yyyy-MM-dd"),
+                ["xgboost_training_origins"] = dataset.Rows, ["transformer_training_windows"] = windows.Count,
+                ["validation_origins"] = val.Count, ["test_origins"] = tst.Count,
+                ["xgboost_search_evaluations"] = xgbSearch.Trials.Count, ["xgboost_best_cv_mae"] = xgbSearch.BestScore,
+                ["transformer_candidates"] = tfSearch.Scores.Select(s => $"d={s.Candidate.ModelDim} layers={s.Candidate.Layers}: CV MAE {s.MeanMae:F4}").ToArray(),
+                ["transformer_epochs"] = tf.Metadata.Epochs,
+            },
+            Seconds = seconds,
+            FanCharts = tst.FanCharts(conformal, bestScheme, o.FanChartPatients, cutoff),
+        };
+        var r0 = 0;
+        var sample = new EnsembleSample(tst.Patients[r0], tst.Origins[r0], tst.XGBoostRaw[r0], tst.Transformer[r0]);
+        return new ForecastEnsembleResult(xgb, tf, metadata, report, cohort, sample, o);
+    }
+
+    private static SplitConformal Calibrate(EvalSet set, int[] rows, string scheme) =>
+        SplitConformal.Calibrate(rows.Select(r => (IReadOnlyList<double>)set.Actual[r]).ToList(), rows.Select(r => (IReadOnlyList<double>)set.Ensemble[r]).ToList(),
+            scheme == "normalised" ? rows.Select(r => (IReadOnlyList<double>)set.TransformerSd[r]).ToList() : null);
+
+    internal static List<EnsembleTarget> Targets(Dictionary<string, HorizonErrors> e, Dictionary<string, double> coverage, int H)
+    {
+        var n = Math.Min(14, H);
+        double Avg(string p) => e[p].Mae.Take(n).Average();
+        var ratio = Avg("ensemble") / Avg("oracle");
+        var improvement = 1 - e["ensemble"].Mae.Average() / e["seasonal_naive"].Mae.Average();
+        var worst = Enumerable.Range(0, H).Max(h => e["ensemble"].Mae[h] / Math.Min(e["transformer"].Mae[h], e["xgboost"].Mae[h]));
+        return
+        [
+            new("ensemble_vs_oracle", $"mean ensemble MAE / mean oracle MAE over horizons 1–{n}", ratio, "≤ 1.15", ratio <= 1.15),
+            new("ensemble_vs_seasonal_naive", "1 − mean ensemble MAE / mean seasonal-naive MAE over horizons", improvement, "≥ 0.20", improvement >= 0.20),
+            new("ensemble_vs_best_single", "max over horizons of ensemble MAE / min(Transformer, XGBoost) MAE", worst, "≤ 1.01", worst <= 1.01),
+            new("coverage_80", "test coverage of the 80 % intervals", coverage["80"], "in [0.77, 0.83]", coverage["80"] is >= 0.77 and <= 0.83),
+            new("coverage_95", "test coverage of the 95 % intervals", coverage["95"], "in [0.93, 0.97]", coverage["95"] is >= 0.93 and <= 0.97),
+        ];
+    }
+
+    /// <summary>Forecast origins of a patient group with every predictor's forecasts (origins both models can build).</summary>
+    private sealed class EvalSet
+    {
+        public readonly List<int> Patients = [];
+        public readonly List<DateOnly> Origins = [];
+        public readonly List<int> OriginDay = [];
+        public readonly List<double[]> Actual = [];
+        public readonly List<double[]> SeasonalNaive = [];
+        public readonly List<double[]> LastValue = [];
+        public readonly List<double[]> Oracle = [];
+        public readonly List<double> Scale = [];
+        public readonly List<float> Features = [];
+        public readonly List<SequenceWindow> Windows = [];
+        public List<double[]> XGBoost = [];
+        public List<float[]> XGBoostRaw = [];
+        public List<double[]> Transformer = [];
+        public List<double[]> TransformerSd = [];
+        public List<double[]> Ensemble = [];
+        public List<double[]> Fixed = [];
+        public int H;
+        private SymptomCohort _cohort = null!;
+        private ObservationType _symptom = null!;
+        public int Count => Patients.Count;
+
+        public static EvalSet Build(SymptomCohort cohort, IEnumerable<int> patients, ObservationType symptom, ForecastEnsembleOptions o, int from, int to, int stride, int maseEnd)
+        {
+            var set = new EvalSet { H = o.Horizon, _cohort = cohort, _symptom = symptom };
+            var H = o.Horizon;
+            var row = new float[ForecastFeatures.Count];
+            foreach (var i in patients)
+            {
+                var p = cohort.Patients[i];
+                var series = p.Daily[symptom];
+                var features = new ForecastFeatures(p.Observations, symptom, MedicationStarts(p));
+                var builder = new SequenceWindowBuilder(p.Index, p.Observations, symptom, o.Transformer.Window, H);
+                var tfOrigins = builder.Origins().ToHashSet();
+                var scale = ForecastEnsembleMath.MaseScale(series, maseEnd);
+                var taken = 0;
+                for (var t = Math.Max(0, from); t <= Math.Min(to, p.Days - 2); t++)
+                {
+                    var origin = p.FirstDay.AddDays(t);
+                    if (double.IsNaN(series[t]) || features.ObservedDaysInLast28(origin) < ForecastWindow.MinimumObservedDays) continue;
+                    if (features.LastSymptomDay is not { } last || origin >= last || !tfOrigins.Contains(origin)) continue;
+                    var actual = new double[H];
+                    for (var h = 1; h <= H; h++) actual[h - 1] = t + h < p.Days ? series[t + h] : double.NaN;
+                    if (actual.All(double.IsNaN)) continue;
+                    if (taken++ % stride != 0) continue;
+                    if (builder.Build(origin) is not { } window) continue;
+                    features.Compute(origin, row);
+                    set.Features.AddRange(row);
+                    set.Windows.Add(window);
+                    set.Patients.Add(p.Index);
+                    set.Origins.Add(origin);
+                    set.OriginDay.Add(t);
+                    set.Actual.Add(actual);
+                    set.SeasonalNaive.Add(Enumerable.Range(1, H).Select(h => ForecastEnsembleMath.SeasonalNaive(series, t, h)).ToArray());
+                    set.LastValue.Add(Enumerable.Repeat(ForecastEnsembleMath.LastObserved(series, t), H).ToArray());
+                    set.Oracle.Add(cohort.OracleForecast(p.Index, origin, symptom, H).Mean);
+                    set.Scale.Add(scale);
+                }
+            }
+            return set;
+        }
+
+        public void Predict(XGBoostDirectForecaster xgb, TransformerForecaster tf)
+        {
+            var raw = xgb.Predict(Features.ToArray(), Count);
+            XGBoostRaw = Enumerable.Range(0, Count).Select(r => raw.AsSpan(r * H, H).ToArray()).ToList();
+            XGBoost = XGBoostRaw.Select(r => r.Select(v => (double)v).ToArray()).ToList();
+            var f = tf.Predict(Windows);
+            Transformer = f.Select(x => x.Mean).ToList();
+            TransformerSd = f.Select(x => x.Sd.Select(s => Math.Max(s, 1e-6)).ToArray()).ToList();
+        }
+
+        public void Combine(double[] weights, double fixedWeight)
+        {
+            Ensemble = Enumerable.Range(0, Count).Select(r => Enumerable.Range(0, H).Select(h => weights[h] * Transformer[r][h] + (1 - weights[h]) * XGBoost[r][h]).ToArray()).ToList();
+            Fixed = Enumerable.Range(0, Count).Select(r => Enumerable.Range(0, H).Select(h => fixedWeight * Transformer[r][h] + (1 - fixedWeight) * XGBoost[r][h]).ToArray()).ToList();
+        }
+
+        public List<double[]> Of(string predictor) => predictor switch
+        {
+            "ensemble" => Ensemble,
+            "transformer" => Transformer,
+            "xgboost" => XGBoost,
+            "fixed_ensemble" => Fixed,
+            "seasonal_naive" => SeasonalNaive,
+            "last_value" => LastValue,
+            "oracle" => Oracle,
+            _ => throw new ArgumentOutOfRangeException(nameof(predictor)),
+        };
+
+        public double[] Column(List<double[]> rows, int h) => rows.Select(r => r[h]).ToArray();
+
+        public HorizonErrors Errors(List<double[]> predicted)
+        {
+            var mae = new double[H];
+            var rmse = new double[H];
+            var mase = new double[H];
+            for (var h = 0; h < H; h++)
+            {
+                double abs = 0, sq = 0, scaled = 0;
+                int n = 0, ns = 0;
+                for (var r = 0; r < Count; r++)
+                {
+                    var y = Actual[r][h];
+                    if (double.IsNaN(y)) continue;
+                    var e = predicted[r][h] - y;
+                    abs += Math.Abs(e);
+                    sq += e * e;
+                    n++;
+                    if (Scale[r] > 0) { scaled += Math.Abs(e) / Scale[r]; ns++; }
+                }
+                mae[h] = n == 0 ? double.NaN : abs / n;
+                rmse[h] = n == 0 ? double.NaN : Math.Sqrt(sq / n);
+                mase[h] = ns == 0 ? double.NaN : scaled / ns;
+            }
+            return new HorizonErrors(mae, rmse, mase);
+        }
+
+        public (double Lower, double Upper) Interval(SplitConformal c, string scheme, double level, int r, int h) =>
+            c.Interval(h, Ensemble[r][h], level, scheme == "normalised" ? TransformerSd[r][h] : null);
+
+        public double Coverage(SplitConformal c, string scheme, double level, IReadOnlyList<int> rows, int? horizon = null)
+        {
+            int hit = 0, n = 0;
+            foreach (var r in rows)
+            for (var h = horizon ?? 0; h <= (horizon ?? H - 1); h++)
+            {
+                var y = Actual[r][h];
+                if (double.IsNaN(y)) continue;
+                var (lo, hi) = Interval(c, scheme, level, r, h);
+                if (y >= lo && y <= hi) hit++;
+                n++;
+            }
+            return n == 0 ? double.NaN : (double)hit / n;
+        }
+
+        public List<ForecastFanChart> FanCharts(SplitConformal c, string scheme, int count, int cutoff)
+        {
+            var charts = new List<ForecastFanChart>();
+            foreach (var patient in Patients.Distinct().Take(count))
+            {
+                var rows = Enumerable.Range(0, Count).Where(r => Patients[r] == patient).ToArray();
+                var r = rows.MinBy(x => Math.Abs(OriginDay[x] - (cutoff + 14)));
+                var series = _cohort.Patients[patient].Daily[_symptom];
+                var t = OriginDay[r];
+                var history = Enumerable.Range(t - 27, 28).Select(d => d >= 0 ? series[d] : double.NaN).ToArray();
+                var i80 = Enumerable.Range(0, H).Select(h => Interval(c, scheme, SplitConformal.Level80, r, h)).ToArray();
+                var i95 = Enumerable.Range(0, H).Select(h => Interval(c, scheme, SplitConformal.Level95, r, h)).ToArray();
+                charts.Add(new ForecastFanChart(patient, Origins[r], history, Actual[r], Ensemble[r],
+                    i80.Select(x => x.Lower).ToArray(), i80.Select(x => x.Upper).ToArray(),
+                    i95.Select(x => x.Lower).ToArray(), i95.Select(x => x.Upper).ToArray(), Oracle[r]));
+            }
+            return charts;
+        }
+    }
+}

@@ -1,0 +1,158 @@
+using System.Text.Json;
+using NovaMind.Domain.Observations;
+using NovaMind.Ml.Forecasting;
+
+namespace NovaMind.Ml.Tests.Forecasting;
+
+public class EnsembleMathTests
+{
+    [Fact]
+    public void BestWeightFindsTheMaeMinimisingMix()
+    {
+        // y = 0.25·a + 0.75·b exactly: the weight of a is 0.25 and the MAE there is 0.
+        double[] a = [1, 4, 2, 8, 0];
+        double[] b = [3, 0, 6, 4, 2];
+        var y = a.Zip(b, (x, z) => 0.25 * x + 0.75 * z).ToArray();
+        var (w, mae) = ForecastEnsembleMath.BestWeight(a, b, y);
+        Assert.Equal(0.25, w, 9);
+        Assert.Equal(0, mae, 9);
+    }
+
+    [Fact]
+    public void BestWeightPicksTheBetterModelWhenMixingDoesNotHelp()
+    {
+        // a is exact, b is off by +1 everywhere: w = 1; NaN targets are skipped.
+        double[] y = [1, 2, double.NaN, 4];
+        double[] a = [1, 2, 100, 4];
+        double[] b = [2, 3, -100, 5];
+        var (w, mae) = ForecastEnsembleMath.BestWeight(a, b, y);
+        Assert.Equal(1, w, 9);
+        Assert.Equal(0, mae, 9);
+        Assert.Equal(1, ForecastEnsembleMath.Mae(a, b, y, 0), 9);
+    }
+
+    [Fact]
+    public void SeasonalNaiveUsesTheSameWeekdayOfTheLastObservedWeek()
+    {
+        var series = Enumerable.Range(0, 30).Select(d => (double)d).ToArray();
+        // origin t = 20: h = 1 → day 14, h = 7 → day 20, h = 8 → day 14, h = 14 → day 20.
+        Assert.Equal(14, ForecastEnsembleMath.SeasonalNaive(series, 20, 1));
+        Assert.Equal(20, ForecastEnsembleMath.SeasonalNaive(series, 20, 7));
+        Assert.Equal(14, ForecastEnsembleMath.SeasonalNaive(series, 20, 8));
+        Assert.Equal(20, ForecastEnsembleMath.SeasonalNaive(series, 20, 14));
+        series[14] = double.NaN; // missing → last observed before it
+        Assert.Equal(13, ForecastEnsembleMath.SeasonalNaive(series, 20, 1));
+        Assert.Equal(20, ForecastEnsembleMath.LastObserved(series, 20));
+    }
+
+    [Fact]
+    public void MaseScaleIsTheMeanAbsoluteWeeklyDifference()
+    {
+        // y_d = d: every weekly difference is 7.
+        var linear = Enumerable.Range(0, 21).Select(d => (double)d).ToArray();
+        Assert.Equal(7, ForecastEnsembleMath.MaseScale(linear, 21), 9);
+        // a pure weekly pattern: differences 0; one outlier at day 10 changes |y10 − y3| and |y17 − y10| by 14 each.
+        var weekly = Enumerable.Range(0, 21).Select(d => (double)(d % 7)).ToArray();
+        Assert.Equal(0, ForecastEnsembleMath.MaseScale(weekly, 21), 9);
+        weekly[10] += 14;
+        Assert.Equal(28.0 / 14, ForecastEnsembleMath.MaseScale(weekly, 21), 9);
+        Assert.Equal(14.0 / 4, ForecastEnsembleMath.MaseScale(weekly, 11), 9); // only d = 7..10 before end
+    }
+}
+
+public sealed class TinyEnsembleFixture : IDisposable
+{
+    public TinyEnsembleFixture()
+    {
+        Options = new ForecastEnsembleOptions
+        {
+            Version = "test",
+            Patients = 16,
+            Days = 110,
+            TrainFraction = 0.5,
+            ValidationFraction = 0.25,
+            Horizon = 7,
+            ValidationStride = 2,
+            TrainStride = 2,
+            FanChartPatients = 2,
+            XGBoost = new XGBoostForecastOptions { MaxHorizon = 7, MaxRounds = 40, EarlyStoppingRounds = 5 },
+            XGBoostSearch = new XGBoostSearchOptions { Evaluations = 2, InitialRandomPoints = 2, Folds = 2, TuningHorizons = [1, 7] },
+            Transformer = new TransformerForecastOptions { MaxHorizon = 7, Window = 28, MaxEpochs = 2, ModelDim = 16, Heads = 2 },
+            TransformerCandidates = [new TransformerCandidate(16, 1)],
+        };
+        Result = new ForecastEnsembleTrainer(Options).Train();
+        Directory = Path.Combine(Path.GetTempPath(), "nm-ensemble-" + Guid.NewGuid().ToString("N"));
+        ForecastEnsembleArtifacts.Write(Directory, Result, _ => [1, 2, 3], _ => [4, 5]);
+    }
+
+    public ForecastEnsembleOptions Options { get; }
+    public ForecastEnsembleResult Result { get; }
+    public string Directory { get; }
+
+    public void Dispose()
+    {
+        Result.Dispose();
+        try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
+    }
+}
+
+public class EnsembleEndToEndTests(TinyEnsembleFixture fixture) : IClassFixture<TinyEnsembleFixture>
+{
+    [Fact]
+    public void ReportHasEveryPredictorAndHorizon()
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(fixture.Directory, ForecastEnsembleArtifacts.ReportJsonFile)));
+        var root = doc.RootElement;
+        Assert.Equal([1, 2, 3, 4, 5, 6, 7], root.GetProperty("horizons").EnumerateArray().Select(e => e.GetInt32()));
+        var mae = root.GetProperty("mae");
+        foreach (var p in new[] { "ensemble", "transformer", "xgboost", "fixed_ensemble", "seasonal_naive", "last_value", "oracle" })
+        {
+            var values = mae.GetProperty(p).EnumerateArray().Select(e => e.GetDouble()).ToArray();
+            Assert.Equal(7, values.Length);
+            Assert.All(values, v => Assert.True(v > 0 && double.IsFinite(v), $"{p}: {v}"));
+        }
+        foreach (var level in new[] { "80", "95" })
+        {
+            var c = root.GetProperty("coverage").GetProperty(level).GetDouble();
+            Assert.InRange(c, 0, 1);
+        }
+        Assert.Equal(5, root.GetProperty("targets").GetArrayLength());
+        foreach (var f in new[] { "report.md", "MODEL_CARD.md", "ensemble.json", "error_by_horizon.png", "fan_chart.png" })
+            Assert.True(File.Exists(Path.Combine(fixture.Directory, f)), f);
+    }
+
+    [Fact]
+    public void LearnedWeightsAreNoWorseThanEitherModelOnValidation()
+    {
+        var v = fixture.Result.Report.ValidationMae;
+        for (var h = 0; h < 7; h++)
+        {
+            Assert.True(v["ensemble"][h] <= v["transformer"][h] + 1e-9, $"h={h + 1}");
+            Assert.True(v["ensemble"][h] <= v["xgboost"][h] + 1e-9, $"h={h + 1}");
+        }
+        Assert.All(fixture.Result.Ensemble.TransformerWeights, w => Assert.InRange(w, 0, 1));
+        Assert.All(fixture.Result.Report.CoverageByHorizon.Values.SelectMany(x => x), c => Assert.InRange(c, 0, 1));
+    }
+
+    [Fact]
+    public void ArtifactsRoundTrip()
+    {
+        var dir = fixture.Directory;
+        using var xgb = XGBoostDirectForecaster.Load(Path.Combine(dir, "xgboost"));
+        using var tf = TransformerForecaster.Load(Path.Combine(dir, "transformer"));
+        var ensemble = ForecastEnsembleArtifacts.LoadEnsemble(dir);
+        Assert.Equal(fixture.Result.Ensemble.TransformerWeights, ensemble.TransformerWeights);
+        Assert.Equal(fixture.Result.Ensemble.ConformalScheme, ensemble.ConformalScheme);
+
+        var sample = fixture.Result.Sample;
+        var patient = fixture.Result.Cohort.Patients[sample.Patient];
+        var features = ForecastFeatures.Compute(patient.Observations, ObservationType.Mood, sample.Origin, ForecastEnsembleTrainer.MedicationStarts(patient));
+        Assert.Equal(sample.XGBoost, xgb.Predict(features));
+        var window = new SequenceWindowBuilder(patient.Index, patient.Observations, ObservationType.Mood, fixture.Options.Transformer.Window, 7).Build(sample.Origin)!;
+        var mean = tf.Predict([window])[0].Mean;
+        for (var h = 0; h < 7; h++) Assert.Equal(sample.Transformer[h], mean[h], 5);
+        var combined = ensemble.Combine(1, mean[0], sample.XGBoost[0]);
+        var (lo, hi) = ensemble.Interval(1, combined, 0.8, tf.Predict([window])[0].Sd[0]);
+        Assert.True(lo < combined && combined < hi);
+    }
+}
