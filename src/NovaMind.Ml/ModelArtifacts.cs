@@ -1,9 +1,21 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
 namespace NovaMind.Ml;
 
 /// <summary>Versioned artifact folders: <c>models/&lt;kind&gt;/&lt;version&gt;/</c>, with <c>CURRENT</c> naming the served version.</summary>
 public static class ModelArtifacts
 {
     public const string CurrentFile = "CURRENT";
+
+    /// <summary>How every artifact's JSON (metadata, reports) is written: indented snake_case, enums as strings, NaN allowed.</summary>
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
+    };
 
     /// <summary>The folder of the version <c>CURRENT</c> names under <paramref name="kindRoot"/>.</summary>
     /// <param name="trainCommand">The command that makes one, for the error message.</param>

@@ -18,15 +18,11 @@ public sealed class HeterogeneousClusterFixture : IAsyncLifetime
     {
         Azurite = await AzuriteServer.StartAsync();
         var secrets = new TestSecrets();
-        IConfiguration Configuration(string accelerator) => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        IConfiguration Configuration(string accelerator) => NovaMindClusterFixture.SiloConfiguration(Azurite, secrets, new()
         {
-            ["ConnectionStrings:Storage"] = Azurite.ConnectionString,
-            ["NOVAMIND_KEYRING"] = secrets.KeyRingJson,
-            ["Privacy:PseudonymKey"] = Convert.ToBase64String(secrets.PseudonymKey),
-            ["Models:Root"] = RepoPaths.Models,
             ["Placement:RequireAccelerator"] = "true",
             ["Placement:Accelerator"] = accelerator,
-        }).Build();
+        });
 
         var builder = new InProcessTestClusterBuilder(2);
         builder.Options.AssumeHomogenousSilosForTesting = false;

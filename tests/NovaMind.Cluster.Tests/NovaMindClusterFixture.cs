@@ -21,14 +21,7 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
-        var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Storage"] = Azurite.ConnectionString,
-            ["NOVAMIND_KEYRING"] = Secrets.KeyRingJson,
-            ["Privacy:PseudonymKey"] = Convert.ToBase64String(Secrets.PseudonymKey),
-            ["Models:Root"] = RepoPaths.Models,
-            ["Placement:RequireAccelerator"] = "false",
-        }).Build();
+        var configuration = SiloConfiguration(Azurite, Secrets, new() { ["Placement:RequireAccelerator"] = "false" });
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration));
@@ -39,6 +32,20 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
         })));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
+    }
+
+    /// <summary>What a silo process gets from its environment, pointed at this test's Azurite, secrets and the committed models.</summary>
+    public static IConfiguration SiloConfiguration(AzuriteServer azurite, TestSecrets secrets, Dictionary<string, string?> extra)
+    {
+        var values = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings:Storage"] = azurite.ConnectionString,
+            ["NOVAMIND_KEYRING"] = secrets.KeyRingJson,
+            ["Privacy:PseudonymKey"] = Convert.ToBase64String(secrets.PseudonymKey),
+            ["Models:Root"] = RepoPaths.Models,
+        };
+        foreach (var (k, v) in extra) values[k] = v;
+        return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
 
     public async Task DisposeAsync()

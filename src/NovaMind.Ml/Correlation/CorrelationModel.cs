@@ -23,13 +23,7 @@ public sealed record CorrelationModelMetadata
     public required DateTimeOffset TrainedAt { get; init; }
     public required CorrelationMetricsSummary Metrics { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
 }
 
 /// <summary>Headline held-out metrics (symptom units); the full tables are in report.json / report.md.</summary>

@@ -23,12 +23,7 @@ public sealed record ForecastModelMetadata
     public required DateTimeOffset TrainedAt { get; init; }
     public required ForecastValidationMetrics Metrics { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    public static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
 }
 
 public sealed record ForecastValidationMetrics

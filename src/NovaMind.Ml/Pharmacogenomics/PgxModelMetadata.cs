@@ -16,13 +16,7 @@ public sealed record PgxModelMetadata
     public required GraphModelMetadata Graph { get; init; }
     public required PgxMetricsSummary Metrics { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
-    };
+    public static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
 }
 
 public sealed record ResponseModelMetadata

@@ -81,12 +81,7 @@ public sealed record ForecastEnsembleReport
     public required Dictionary<string, double> Seconds { get; init; }
     public required IReadOnlyList<ForecastFanChart> FanCharts { get; init; }
 
-    public static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
-    };
+    public static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
 }
 
 /// <summary>ensemble.json: how the two models' forecasts are combined and the intervals drawn.</summary>

@@ -70,11 +70,7 @@ public sealed record XGBoostForecasterMetadata
     public required int Seed { get; init; }
     public required DateTimeOffset TrainedAt { get; init; }
 
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-    };
+    internal static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
 }
 
 /// <summary>
