@@ -14,7 +14,12 @@ public interface IPatientTwinGrain : IGrainWithGuidKey
 
     Task<PatientSummaryDto?> GetSummary();
 
-    Task<ForecastResult> GetForecast(int horizon);
+    /// <summary>
+    /// Forecasts <paramref name="symptom"/> (mood, phq9 or gad7) for the <paramref name="horizon"/> days after its
+    /// last observed day. Answers from the twin's cache while no observation or medication has changed, the model
+    /// version is the same and the cached forecast is younger than the cache's time to live.
+    /// </summary>
+    Task<ForecastResult> GetForecast(string symptom, int horizon);
 
     /// <summary>Replaces the stored genotype (gene → diplotype or carrier status); validated, all or nothing.</summary>
     Task<UpdateResult> SetGenotype(Dictionary<string, string> genotype);
@@ -60,7 +65,7 @@ public sealed record PatientSummaryDto(
     [property: Id(4)] DateTimeOffset? LastObservationAt,
     [property: Id(5)] ObservationTypeSummaryDto[] Types);
 
-public enum ForecastStatus { Ok, PatientNotFound, InsufficientHistory }
+public enum ForecastStatus { Ok, PatientNotFound, InsufficientHistory, UnknownSymptom, HorizonNotServed }
 
 [GenerateSerializer, Immutable]
 public sealed record ForecastPoint(
@@ -79,7 +84,19 @@ public sealed record ForecastResult(
     [property: Id(3)] string? ModelVersion,
     [property: Id(4)] DateTimeOffset GeneratedAt,
     [property: Id(5)] ForecastPoint[] Predictions,
-    [property: Id(6)] string? Problem = null);
+    [property: Id(6)] string? Problem = null,
+    [property: Id(7)] ForecastComponentsDto? Components = null,
+    [property: Id(8)] bool FromCache = false);
+
+/// <summary>What each model predicted for the same days, and the per-horizon weights the ensemble gave them.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ForecastComponentsDto(
+    [property: Id(0)] double[] Transformer,
+    [property: Id(1)] double[] TransformerSd,
+    [property: Id(2)] string TransformerArchitecture,
+    [property: Id(3)] double[] XGBoost,
+    [property: Id(4)] string XGBoostHyperparameters,
+    [property: Id(5)] double[] TransformerWeights);
 
 /// <summary>Live update published on the twin's stream after a change is durably stored.</summary>
 [GenerateSerializer, Immutable]

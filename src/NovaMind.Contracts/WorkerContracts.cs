@@ -1,19 +1,35 @@
 namespace NovaMind.Contracts;
 
 /// <summary>
-/// Stateless forecasting worker: runs a scaled history window through the silo's batched forecaster.
+/// Stateless forecasting worker: prepares a patient's history for the Transformer and XGBoost and runs it through
+/// the silo's batched forecast ensemble.
 /// </summary>
 public interface IForecastWorkerGrain : IGrainWithIntegerKey
 {
-    Task<ForecastModelOutput> Forecast(float[] scaledHistory, float[] observedMask, WorkPriority priority);
+    /// <summary>The version of the forecast artifact set this silo serves (twins drop cached forecasts when it changes).</summary>
+    Task<string> ModelVersion();
+
+    /// <summary>
+    /// Forecasts <paramref name="symptom"/> for every horizon the model covers, from the symptom's last observed day.
+    /// <paramref name="history"/> holds the symptom and the biometrics (other types are ignored);
+    /// <paramref name="medicationStarts"/> are the days treatments started.
+    /// </summary>
+    Task<SymptomForecastDto> Forecast(string symptom, ObservationColumns history, DateOnly[] medicationStarts, WorkPriority priority);
 }
 
-/// <summary>Per-horizon Gaussian mean and scale, in the model's scaled units (0..1 of the type's range).</summary>
+/// <summary>A forecast for horizons 1..Mean.Length from <see cref="Origin"/>, in the symptom's units; Status says why there is none.</summary>
 [GenerateSerializer, Immutable]
-public sealed record ForecastModelOutput(
-    [property: Id(0)] float[] Mean,
-    [property: Id(1)] float[] Sigma,
-    [property: Id(2)] string ModelVersion);
+public sealed record SymptomForecastDto(
+    [property: Id(0)] ForecastStatus Status,
+    [property: Id(1)] string ModelVersion,
+    [property: Id(2)] DateOnly Origin,
+    [property: Id(3)] double[] Mean,
+    [property: Id(4)] double[] Lower80,
+    [property: Id(5)] double[] Upper80,
+    [property: Id(6)] double[] Lower95,
+    [property: Id(7)] double[] Upper95,
+    [property: Id(8)] ForecastComponentsDto? Components,
+    [property: Id(9)] string? Problem = null);
 
 /// <summary>How urgent a piece of model work is; the silo's scheduler serves higher first.</summary>
 public enum WorkPriority { Background = 0, Clinician = 1, Crisis = 2 }

@@ -59,12 +59,13 @@ public static class NovaMindSiloExtensions
         var accelerator = configuration["Placement:Accelerator"] ?? (device.type == TorchSharp.DeviceType.CUDA ? AcceleratorMetadata.Cuda : AcceleratorMetadata.Cpu);
         silo.AddAcceleratorPlacement(accelerator, configuration.GetValue("Placement:RequireAccelerator", true));
         silo.Services.AddSingleton(_ => new DeviceExecutor(accelerator));
-        silo.Services.AddSingleton(_ => ForecastModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast"), device,
+        silo.Services.AddSingleton(_ => SymptomForecaster.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast"), device,
             halfPrecision: configuration.GetValue("Inference:HalfPrecision", true)));
-        silo.Services.AddSingleton(sp => new InferenceScheduler<ForecastInput, ForecastOutput>(
-            "forecast", sp.GetRequiredService<ForecastModel>(),
+        silo.Services.AddSingleton(sp => new InferenceScheduler<SymptomForecastInput, SymptomForecastOutput>(
+            "forecast", sp.GetRequiredService<SymptomForecaster>(),
             SchedulerOptions(configuration, "Forecast", device),
             sp.GetRequiredService<DeviceExecutor>()));
+        silo.Services.Configure<ForecastCacheOptions>(configuration.GetSection("Twins:ForecastCache"));
         var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();
         silo.Services.AddSingleton(Options.Create(workerOptions));
 

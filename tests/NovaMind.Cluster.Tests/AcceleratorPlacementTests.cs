@@ -66,7 +66,7 @@ public sealed class AcceleratorPlacementTests(HeterogeneousClusterFixture fixtur
             var twin = client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
             await twin.Register();
             await twin.AddObservations([.. p.Observations.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
-            forecasts.Add(await twin.GetForecast(7));
+            forecasts.Add(await twin.GetForecast("mood", 7));
             twinSilos = [.. (await management.GetSimpleGrainStatistics())
                 .Where(s => s.GrainType.Contains("PatientTwin", StringComparison.Ordinal) && s.ActivationCount > 0).Select(s => s.SiloAddress).Distinct()];
             if (twinSilos.Count == 2 && forecasts.Count >= 16) break;

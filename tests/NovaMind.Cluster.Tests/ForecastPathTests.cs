@@ -1,5 +1,4 @@
 using NovaMind.Contracts;
-using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
 using NovaMind.Domain.Simulation;
 using NovaMind.Ml.Forecasting;
@@ -7,34 +6,101 @@ using NovaMind.TestInfrastructure;
 
 namespace NovaMind.Cluster.Tests;
 
-/// <summary>Twin → ForecastWorker → silo scheduler → model gives what the model gives when called directly.</summary>
+/// <summary>Twin → ForecastWorker → silo scheduler → ensemble gives what the ensemble gives when called directly, and twins cache it.</summary>
 [Collection(ClusterCollection.Name)]
 public sealed class ForecastPathTests(NovaMindClusterFixture fixture)
 {
-    [Fact]
-    public async Task Concurrent_forecasts_through_the_cluster_equal_direct_model_calls()
+    private static readonly DateOnly LastDay = new(2026, 6, 30);
+
+    private async Task<IPatientTwinGrain> TwinOf(SymptomSimulatedPatient p)
     {
-        using var model = ForecastModel.LoadCurrent(Path.Combine(RepoPaths.Models, "forecast"));
-        var cohort = new CohortSimulator(seed: 99).Simulate(24, 45, new DateOnly(2026, 4, 30));
-        var twins = new List<(IPatientTwinGrain Twin, SimulatedPatient Patient)>();
-        foreach (var p in cohort)
-        {
-            var twin = fixture.Client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
-            await twin.Register();
-            await twin.AddObservations([.. p.Observations.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
-            twins.Add((twin, p));
-        }
+        var twin = fixture.Client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
+        await twin.Register();
+        Assert.Equal(IngestStatus.Accepted, (await twin.AddObservations([.. p.Observations.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))])).Status);
+        if (p.Parameters.MedicationStart is { } start)
+            Assert.Equal(UpdateStatus.Updated, (await twin.SetMedications(new([new("sertraline", 50, start)], []))).Status);
+        return twin;
+    }
 
-        var forecasts = await Task.WhenAll(twins.Select(t => t.Twin.GetForecast(14)));
+    [Fact]
+    public async Task Concurrent_mixed_symptom_forecasts_through_the_cluster_equal_direct_ensemble_calls()
+    {
+        using var model = SymptomForecaster.LoadCurrent(Path.Combine(RepoPaths.Models, "forecast"));
+        var cohort = new SymptomCohortSimulator(seed: 99).Simulate(18, 100, LastDay);
+        var symptoms = model.Symptoms.Select(s => { ObservationType.TryParse(s, out var t); return t; }).ToArray();
+        var twins = await Task.WhenAll(cohort.Patients.Select(TwinOf));
 
-        for (var i = 0; i < twins.Count; i++)
+        var forecasts = await Task.WhenAll(twins.Select((t, i) => t.GetForecast(symptoms[i % symptoms.Length].Name, model.MaxHorizon)));
+
+        for (var i = 0; i < twins.Length; i++)
         {
-            var window = ForecastWindow.TryBuild(twins[i].Patient.Observations, ObservationType.Mood, out _);
-            Assert.NotNull(window);
-            var direct = model.Predict([new ForecastInput(window.Scaled, window.Mask)])[0];
-            Assert.Equal(ForecastStatus.Ok, forecasts[i].Status);
-            for (var k = 0; k < 14; k++)
-                Assert.Equal(Math.Clamp(ForecastWindow.Unscale(ObservationType.Mood, direct.Mean[k]), 0, 10), forecasts[i].Predictions[k].Value, 3);
+            var p = cohort.Patients[i];
+            var symptom = symptoms[i % symptoms.Length];
+            var input = model.Prepare(p.Observations, symptom, p.Parameters.MedicationStart is { } s ? [s] : null);
+            Assert.NotNull(input);
+            var direct = model.Predict([input])[0];
+            var f = forecasts[i];
+            Assert.Equal(ForecastStatus.Ok, f.Status);
+            Assert.Equal(symptom.Name, f.Symptom);
+            Assert.Equal(model.Version, f.ModelVersion);
+            Assert.Equal(input.Origin.AddDays(1), f.Predictions[0].Date);
+            for (var k = 0; k < model.MaxHorizon; k++)
+            {
+                // Batched and single Transformer runs may differ in the last float bits; answers are rounded to 3 decimals.
+                Assert.InRange(Math.Abs(direct.Mean[k] - f.Predictions[k].Value), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.Lower95[k] - f.Predictions[k].Lower95), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.Upper80[k] - f.Predictions[k].Upper80), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.XGBoost[k] - f.Components!.XGBoost[k]), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.Transformer[k] - f.Components.Transformer[k]), 0, 1e-3);
+            }
         }
+    }
+
+    [Fact]
+    public async Task A_forecast_is_cached_until_observations_or_medications_change()
+    {
+        var p = new SymptomCohortSimulator(seed: 5).Simulate(1, 90, LastDay).Patients[0];
+        var twin = await TwinOf(p);
+
+        var first = await twin.GetForecast("phq9", 7);
+        var again = await twin.GetForecast("phq9", 7);
+        var longer = await twin.GetForecast("phq9", 10);
+        var otherSymptom = await twin.GetForecast("gad7", 7);
+
+        Assert.False(first.FromCache);
+        Assert.True(again.FromCache);
+        Assert.Equal(first.GeneratedAt, again.GeneratedAt);
+        Assert.Equal(first.Predictions, again.Predictions);
+        Assert.True(longer.FromCache); // the cache holds every horizon the model covers
+        Assert.Equal(first.Predictions, longer.Predictions[..7]);
+        Assert.False(otherSymptom.FromCache);
+
+        var lastPhq9 = p.Observations.Where(o => o.Type == ObservationType.Phq9).Max(o => o.Time);
+        await twin.AddObservations([new ObservationRecord(lastPhq9.AddDays(1), "phq9", 20)]);
+        var afterReading = await twin.GetForecast("phq9", 7);
+        Assert.False(afterReading.FromCache);
+        Assert.Equal(first.Predictions[0].Date.AddDays(1), afterReading.Predictions[0].Date);
+
+        Assert.True((await twin.GetForecast("phq9", 7)).FromCache);
+        await twin.SetMedications(new([new("escitalopram", 10, LastDay.AddDays(-3))], []));
+        Assert.False((await twin.GetForecast("phq9", 7)).FromCache);
+    }
+
+    [Fact]
+    public async Task Unknown_symptoms_are_refused_and_short_histories_say_what_is_needed()
+    {
+        var p = new SymptomCohortSimulator(seed: 6).Simulate(1, 60, LastDay).Patients[0];
+        var twin = await TwinOf(p);
+        var unknown = await twin.GetForecast("sleep_hours", 7);
+        Assert.Equal(ForecastStatus.UnknownSymptom, unknown.Status);
+        Assert.Contains("mood, phq9, gad7", unknown.Problem);
+
+        var sparse = fixture.Client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
+        await sparse.Register();
+        await sparse.AddObservations([.. p.Observations.Where(o => o.Type == ObservationType.Gad7).TakeLast(9).Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
+        var tooShort = await sparse.GetForecast("gad7", 7);
+        Assert.Equal(ForecastStatus.InsufficientHistory, tooShort.Status);
+        Assert.Contains("at least 14 observed days of gad7", tooShort.Problem);
+        Assert.Contains("has 9", tooShort.Problem);
     }
 }

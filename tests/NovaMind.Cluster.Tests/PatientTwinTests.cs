@@ -25,7 +25,7 @@ public sealed class PatientTwinTests(NovaMindClusterFixture fixture)
         var stranger = fixture.Client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
         Assert.Null(await stranger.GetSummary());
         Assert.Equal(IngestStatus.PatientNotFound, (await stranger.AddObservations([new(Day, "mood", 5)])).Status);
-        Assert.Equal(ForecastStatus.PatientNotFound, (await stranger.GetForecast(7)).Status);
+        Assert.Equal(ForecastStatus.PatientNotFound, (await stranger.GetForecast("mood", 7)).Status);
     }
 
     [Fact]
@@ -83,7 +83,7 @@ public sealed class PatientTwinTests(NovaMindClusterFixture fixture)
     {
         var (_, twin) = await NewPatientAsync();
         await twin.AddObservations([.. Enumerable.Range(0, 5).Select(d => new ObservationRecord(Day.AddDays(d), "mood", 5))]);
-        var result = await twin.GetForecast(7);
+        var result = await twin.GetForecast("mood", 7);
         Assert.Equal(ForecastStatus.InsufficientHistory, result.Status);
         Assert.Contains("at least 14 observed days", result.Problem);
         Assert.Contains("has 5", result.Problem);
@@ -98,7 +98,7 @@ public sealed class PatientTwinTests(NovaMindClusterFixture fixture)
         await twin.AddObservations([.. patient.Observations.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
         var lastMood = patient.Observations.Where(o => o.Type.Name == "mood").Max(o => o.Time);
 
-        var forecast = await twin.GetForecast(10);
+        var forecast = await twin.GetForecast("mood", 10);
 
         Assert.Equal(ForecastStatus.Ok, forecast.Status);
         Assert.Equal(File.ReadAllText(Path.Combine(TestInfrastructure.RepoPaths.Models, "forecast", "CURRENT")).Trim(), forecast.ModelVersion);

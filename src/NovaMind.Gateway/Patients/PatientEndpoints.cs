@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NovaMind.Contracts;
+using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
 using NovaMind.Gateway.Security;
 
@@ -20,7 +21,12 @@ public sealed record ForecastPointResponse(
     [property: JsonPropertyName("upper_80")] double Upper80,
     [property: JsonPropertyName("lower_95")] double Lower95,
     [property: JsonPropertyName("upper_95")] double Upper95);
-public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions);
+public sealed record TransformerContribution(string Architecture, double[] Values, double[] Sd);
+public sealed record XGBoostContribution(string Hyperparameters, double[] Values);
+public sealed record ContributingModels(TransformerContribution Transformer, [property: JsonPropertyName("xgboost")] XGBoostContribution XGBoost);
+public sealed record EnsembleWeights(double[] Transformer, [property: JsonPropertyName("xgboost")] double[] XGBoost);
+public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions,
+    ContributingModels ContributingModels, EnsembleWeights Weights);
 
 public static class PatientEndpoints
 {
@@ -50,7 +56,7 @@ public static class PatientEndpoints
         }).WithSummary("Summary of a patient's data").Produces<PatientSummaryDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapGet("/{id}/forecast", Forecast)
-            .WithSummary("Forecast mood for the days after the last observed day, with 80% and 95% intervals")
+            .WithSummary("Forecast a symptom (mood, phq9 or gad7) for the days after its last observed day: ensemble of a Transformer and XGBoost, with 80% and 95% conformal intervals")
             .Produces<ForecastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPgxEndpoints();
@@ -101,23 +107,39 @@ public static class PatientEndpoints
         };
     }
 
-    private static async Task<IResult> Forecast(string id, string? horizon, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct)
+    private static async Task<IResult> Forecast(string id, string? horizon, string? symptom, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct)
     {
         var target = await Authorize(id, user, access, ct);
         if (target.Problem is not null) return target.Problem;
         var h = 7;
         if (horizon is not null && (!int.TryParse(horizon, NumberStyles.None, CultureInfo.InvariantCulture, out h) || h < 1 || h > ForecastLimits.MaxHorizon))
             return Results.Problem(title: "Invalid horizon", detail: $"horizon must be an integer from 1 to {ForecastLimits.MaxHorizon}; got '{horizon}'", statusCode: StatusCodes.Status400BadRequest);
+        symptom ??= ObservationType.Mood.Name;
+        if (!ForecastHistory.Symptoms.Any(s => s.Name == symptom))
+            return Results.Problem(title: "Invalid symptom", detail: $"symptom must be one of {string.Join(", ", ForecastHistory.Symptoms.Select(s => s.Name))}; got '{Truncate(symptom)}'",
+                statusCode: StatusCodes.Status400BadRequest);
 
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).GetForecast(h);
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).GetForecast(symptom, h);
         return result.Status switch
         {
-            ForecastStatus.Ok => Results.Ok(new ForecastResponse(result.ModelVersion!, result.GeneratedAt, result.Symptom, result.Horizon,
-                [.. result.Predictions.Select(p => new ForecastPointResponse(p.Date, p.Value, p.Lower80, p.Upper80, p.Lower95, p.Upper95))])),
+            ForecastStatus.Ok => Results.Ok(ToResponse(result)),
             ForecastStatus.PatientNotFound => PatientNotFound(),
-            _ => Results.Problem(title: "Not enough history", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
+            ForecastStatus.InsufficientHistory => Results.Problem(title: "Not enough history", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
+            ForecastStatus.HorizonNotServed => Results.Problem(title: "Horizon not served", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
+            _ => Results.Problem(title: "Invalid symptom", detail: result.Problem, statusCode: StatusCodes.Status400BadRequest),
         };
     }
+
+    private static ForecastResponse ToResponse(ForecastResult r)
+    {
+        var c = r.Components!;
+        return new ForecastResponse(r.ModelVersion!, r.GeneratedAt, r.Symptom, r.Horizon,
+            [.. r.Predictions.Select(p => new ForecastPointResponse(p.Date, p.Value, p.Lower80, p.Upper80, p.Lower95, p.Upper95))],
+            new ContributingModels(new TransformerContribution(c.TransformerArchitecture, c.Transformer, c.TransformerSd), new XGBoostContribution(c.XGBoostHyperparameters, c.XGBoost)),
+            new EnsembleWeights(c.TransformerWeights, [.. c.TransformerWeights.Select(w => Math.Round(1 - w, 3))]));
+    }
+
+    private static string Truncate(string value) => value.Length > 40 ? value[..40] : value;
 
     internal sealed record PatientTarget(Guid Id, IResult? Problem);
 
@@ -125,7 +147,7 @@ public static class PatientEndpoints
     internal static async Task<PatientTarget> Authorize(string id, ClaimsPrincipal user, IPatientAccessPolicy access, CancellationToken ct)
     {
         if (!Guid.TryParse(id, out var patientId))
-            return new PatientTarget(Guid.Empty, Results.Problem(title: "Invalid patient id", detail: $"patient id '{(id.Length > 40 ? id[..40] : id)}' is not a GUID", statusCode: StatusCodes.Status400BadRequest));
+            return new PatientTarget(Guid.Empty, Results.Problem(title: "Invalid patient id", detail: $"patient id '{Truncate(id)}' is not a GUID", statusCode: StatusCodes.Status400BadRequest));
         return await access.CanAccessAsync(user, patientId, ct) ? new PatientTarget(patientId, null) : new PatientTarget(patientId, PatientNotFound());
     }
 

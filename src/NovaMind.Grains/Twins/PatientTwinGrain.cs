@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 using NovaMind.Contracts;
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
@@ -12,10 +13,16 @@ public sealed partial class PatientTwinGrain(
     [PersistentState("twin", PatientTwinGrain.StorageName)] IPersistentState<PatientTwinState> twin,
     PatientPseudonymizer pseudonyms,
     TimeProvider clock,
+    IOptions<ForecastCacheOptions> cacheOptions,
     ILogger<PatientTwinGrain> logger) : Grain, IPatientTwinGrain
 {
     public const string StorageName = "twins";
     public const int MaxHorizon = 28;
+
+    /// <summary>Forecasts by symptom, kept in memory while the data they were made from is unchanged (never persisted).</summary>
+    private readonly Dictionary<string, CachedForecast> _forecasts = new(StringComparer.Ordinal);
+
+    private sealed record CachedForecast(SymptomForecastDto Forecast, DateTimeOffset GeneratedAt);
 
     private string Pseudonym => pseudonyms.Pseudonym(this.GetPrimaryKey());
 
@@ -52,6 +59,7 @@ public sealed partial class PatientTwinGrain(
             .OrderBy(s => s.UnixMilliseconds).ThenBy(s => s.TypeCode)
             .ToList();
         await WriteOrRevertAsync(() => twin.State.Observations = previous);
+        _forecasts.Clear();
         var total = twin.State.Observations.Count;
         LogIngested(Pseudonym, typed.Count);
         await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "observations", typed.Count, total, LastObservationAt(), clock.GetUtcNow()));
@@ -67,32 +75,50 @@ public sealed partial class PatientTwinGrain(
             [.. summary.ByType.Select(t => new ObservationTypeSummaryDto(t.Type, t.Count, t.First, t.Last, t.LatestValue))]));
     }
 
-    public async Task<ForecastResult> GetForecast(int horizon)
+    public async Task<ForecastResult> GetForecast(string symptom, int horizon)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(horizon, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(horizon, MaxHorizon);
-        var symptom = ObservationType.Mood;
         var now = clock.GetUtcNow();
         if (!twin.State.Registered)
-            return new ForecastResult(ForecastStatus.PatientNotFound, symptom.Name, horizon, null, now, [], "patient not found");
-        if (ForecastWindow.TryBuild(Observations(), symptom, out var observedDays) is not { } window)
-            return new ForecastResult(ForecastStatus.InsufficientHistory, symptom.Name, horizon, null, now, [],
-                $"a {symptom.Name} forecast needs at least {ForecastWindow.MinimumObservedDays} observed days within the last {ForecastWindow.Length} days up to the latest {symptom.Name} reading; this patient has {observedDays}");
+            return new ForecastResult(ForecastStatus.PatientNotFound, symptom, horizon, null, now, [], "patient not found");
+        if (!ObservationType.TryParse(symptom, out var type) || !ForecastHistory.Symptoms.Contains(type))
+            return new ForecastResult(ForecastStatus.UnknownSymptom, symptom, horizon, null, now, [],
+                $"symptom must be one of {string.Join(", ", ForecastHistory.Symptoms.Select(s => s.Name))}; got '{symptom}'");
 
-        var output = await GrainFactory.GetGrain<IForecastWorkerGrain>(0).Forecast(window.Scaled, window.Mask, WorkPriority.Clinician);
-        var range = symptom.Max - symptom.Min;
+        var worker = GrainFactory.GetGrain<IForecastWorkerGrain>(0);
+        var version = await worker.ModelVersion();
+        var fromCache = _forecasts.TryGetValue(type.Name, out var cached) && cached.Forecast.ModelVersion == version
+                        && now - cached.GeneratedAt < cacheOptions.Value.TimeToLive;
+        if (!fromCache)
+        {
+            var (_, observedDays) = ForecastHistory.Assess(Observations(), type);
+            if (!ForecastHistory.IsSufficient(observedDays))
+                return new ForecastResult(ForecastStatus.InsufficientHistory, type.Name, horizon, null, now, [], ForecastHistory.Requirement(type, observedDays));
+            var medicationStarts = twin.State.Medications.Current.Select(m => m.Start).Concat(twin.State.Medications.History.Select(m => m.Start)).Distinct().ToArray();
+            var forecast = await worker.Forecast(type.Name, Columns(), medicationStarts, WorkPriority.Clinician);
+            if (forecast.Status != ForecastStatus.Ok)
+                return new ForecastResult(forecast.Status, type.Name, horizon, forecast.ModelVersion, now, [], forecast.Problem);
+            cached = new CachedForecast(forecast, now);
+            _forecasts[type.Name] = cached;
+            LogForecast(Pseudonym, type.Name, forecast.ModelVersion);
+        }
+
+        var f = cached!.Forecast;
+        if (f.Mean.Length < horizon)
+            return new ForecastResult(ForecastStatus.HorizonNotServed, type.Name, horizon, f.ModelVersion, now, [],
+                $"the served forecast model {f.ModelVersion} forecasts at most {f.Mean.Length} days ahead; asked for {horizon}");
         var points = new ForecastPoint[horizon];
         for (var k = 0; k < horizon; k++)
-        {
-            var mean = Math.Clamp(ForecastWindow.Unscale(symptom, output.Mean[k]), symptom.Min, symptom.Max);
-            var sigma = output.Sigma[k] * range;
-            var (l80, u80) = PredictionInterval.Gaussian(mean, sigma, PredictionInterval.Z80, symptom.Min, symptom.Max);
-            var (l95, u95) = PredictionInterval.Gaussian(mean, sigma, PredictionInterval.Z95, symptom.Min, symptom.Max);
-            points[k] = new ForecastPoint(window.LastDay.AddDays(k + 1), Math.Round(mean, 3), Math.Round(l80, 3), Math.Round(u80, 3), Math.Round(l95, 3), Math.Round(u95, 3));
-        }
-        LogForecast(Pseudonym, horizon, output.ModelVersion);
-        return new ForecastResult(ForecastStatus.Ok, symptom.Name, horizon, output.ModelVersion, now, points);
+            points[k] = new ForecastPoint(f.Origin.AddDays(k + 1), Math.Round(f.Mean[k], 3), Math.Round(f.Lower80[k], 3), Math.Round(f.Upper80[k], 3),
+                Math.Round(f.Lower95[k], 3), Math.Round(f.Upper95[k], 3));
+        var c = f.Components!;
+        var components = new ForecastComponentsDto(Round(c.Transformer[..horizon]), Round(c.TransformerSd[..horizon]), c.TransformerArchitecture,
+            Round(c.XGBoost[..horizon]), c.XGBoostHyperparameters, Round(c.TransformerWeights[..horizon]));
+        return new ForecastResult(ForecastStatus.Ok, type.Name, horizon, f.ModelVersion, cached.GeneratedAt, points, null, components, fromCache);
     }
+
+    private static double[] Round(double[] values) => [.. values.Select(v => Math.Round(v, 3))];
 
     public async Task<UpdateResult> SetGenotype(Dictionary<string, string> genotype)
     {
@@ -115,6 +141,7 @@ public sealed partial class PatientTwinGrain(
         var previous = twin.State.Medications;
         twin.State.Medications = validation.Plan!.ToDto();
         await WriteOrRevertAsync(() => twin.State.Medications = previous);
+        _forecasts.Clear(); // treatment starts are forecast features
         LogPgxUpdated(Pseudonym, "medications");
         await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "medications", 0, twin.State.Observations.Count, LastObservationAt(), clock.GetUtcNow()));
         return UpdateResult.Ok;
@@ -141,9 +168,7 @@ public sealed partial class PatientTwinGrain(
     public async Task<CorrelationResult> GetCorrelations(CorrelationQuery query)
     {
         if (!twin.State.Registered) return new CorrelationResult(CorrelationStatus.PatientNotFound, null, null, "patient not found");
-        var stored = twin.State.Observations;
-        var columns = new ObservationColumns([.. stored.Select(s => s.UnixMilliseconds)], [.. stored.Select(s => s.TypeCode)], [.. stored.Select(s => s.Value)]);
-        var result = await GrainFactory.GetGrain<ICorrelationWorkerGrain>(0).Analyze(columns, query, WorkPriority.Clinician);
+        var result = await GrainFactory.GetGrain<ICorrelationWorkerGrain>(0).Analyze(Columns(), query, WorkPriority.Clinician);
         LogCorrelations(Pseudonym, query.LookbackDays, query.MaxLag);
         return result;
     }
@@ -163,6 +188,12 @@ public sealed partial class PatientTwinGrain(
 
     private DateTimeOffset? LastObservationAt() =>
         twin.State.Observations.Count == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(twin.State.Observations[^1].UnixMilliseconds);
+
+    private ObservationColumns Columns()
+    {
+        var stored = twin.State.Observations;
+        return new ObservationColumns([.. stored.Select(s => s.UnixMilliseconds)], [.. stored.Select(s => s.TypeCode)], [.. stored.Select(s => s.Value)]);
+    }
 
     private IEnumerable<Observation> Observations() =>
         twin.State.Observations.Select(s => new Observation(DateTimeOffset.FromUnixTimeMilliseconds(s.UnixMilliseconds), ObservationType.FromCode(s.TypeCode), s.Value));
@@ -188,8 +219,8 @@ public sealed partial class PatientTwinGrain(
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} stored {Count} observations")]
     private partial void LogIngested(string patient, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} forecast {Horizon} days with model {ModelVersion}")]
-    private partial void LogForecast(string patient, int horizon, string modelVersion);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} forecast {Symptom} with model {ModelVersion}")]
+    private partial void LogForecast(string patient, string symptom, string modelVersion);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} analysed correlations over {LookbackDays} days up to lag {MaxLag}")]
     private partial void LogCorrelations(string patient, int lookbackDays, int maxLag);

@@ -29,9 +29,7 @@ public sealed class CorrelationWorkerGrain(ITemporalPatternEstimator patterns, T
         if (LagCorrelationRequestValidator.Validate(request) is { } error)
             return new CorrelationResult(CorrelationStatus.InvalidQuery, null, error.Parameter, error.Message);
 
-        var domain = new Observation[observations.Values.Length];
-        for (var i = 0; i < domain.Length; i++)
-            domain[i] = new Observation(DateTimeOffset.FromUnixTimeMilliseconds(observations.UnixMilliseconds[i]), ObservationType.FromCode(observations.TypeCodes[i]), observations.Values[i]);
+        var domain = observations.ToObservations();
 
         // Permutation p-values can take a few hundred milliseconds: keep them off the grain scheduler's threads.
         var report = await Task.Run(() => LagCorrelationEngine.Analyze(domain, request));

@@ -1,5 +1,7 @@
 using Microsoft.Extensions.Options;
 using NovaMind.Contracts;
+using NovaMind.Domain.Forecasting;
+using NovaMind.Domain.Observations;
 using NovaMind.Grains.Placement;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Inference;
@@ -15,23 +17,39 @@ public sealed record ForecastWorkerOptions
 
 /// <summary>
 /// Stateless, and placed only on accelerator silos: any number of activations per silo hand their requests to
-/// the silo's one scheduler, which batches them across all callers.
+/// the silo's one forecast scheduler, which batches them across all callers (and symptoms).
 /// </summary>
 [StatelessWorker]
 [AcceleratorSiloPlacementFilter]
-public sealed class ForecastWorkerGrain(InferenceScheduler<ForecastInput, ForecastOutput> scheduler, IOptions<ForecastWorkerOptions> options) : Grain, IForecastWorkerGrain
+public sealed class ForecastWorkerGrain(
+    SymptomForecaster forecaster,
+    InferenceScheduler<SymptomForecastInput, SymptomForecastOutput> scheduler,
+    IOptions<ForecastWorkerOptions> options) : Grain, IForecastWorkerGrain
 {
-    public async Task<ForecastModelOutput> Forecast(float[] scaledHistory, float[] observedMask, WorkPriority priority)
+    public Task<string> ModelVersion() => Task.FromResult(forecaster.Version);
+
+    public async Task<SymptomForecastDto> Forecast(string symptom, ObservationColumns history, DateOnly[] medicationStarts, WorkPriority priority)
     {
+        if (!ObservationType.TryParse(symptom, out var type) || !forecaster.Serves(type))
+            return Refused(ForecastStatus.UnknownSymptom, $"symptom must be one of {string.Join(", ", forecaster.Symptoms)}; got '{symptom}'");
+        var observations = history.ToObservations();
+        if (forecaster.Prepare(observations, type, medicationStarts) is not { } input)
+            return Refused(ForecastStatus.InsufficientHistory, ForecastHistory.Requirement(type, ForecastHistory.Assess(observations, type).ObservedDays));
+        SymptomForecastOutput output;
         try
         {
-            var output = await scheduler.EnqueueAsync(new ForecastInput(scaledHistory, observedMask),
-                new InferenceRequestOptions((InferencePriority)priority, options.Value.RequestDeadline));
-            return new ForecastModelOutput(output.Mean, output.Sigma, scheduler.ModelVersion);
+            output = await scheduler.EnqueueAsync(input, new InferenceRequestOptions((InferencePriority)priority, options.Value.RequestDeadline));
         }
         catch (Exception ex) when (ex is InferenceOverloadedException or InferenceDeadlineExceededException)
         {
             throw new InferenceUnavailableException(ex.Message);
         }
+        return new SymptomForecastDto(ForecastStatus.Ok, forecaster.Version, input.Origin,
+            output.Mean, output.Lower80, output.Upper80, output.Lower95, output.Upper95,
+            new ForecastComponentsDto(output.Transformer, output.TransformerSd, forecaster.TransformerDescription(type),
+                output.XGBoost, forecaster.XGBoostDescription(type), output.TransformerWeights));
     }
+
+    private SymptomForecastDto Refused(ForecastStatus status, string problem) =>
+        new(status, forecaster.Version, default, [], [], [], [], [], null, problem);
 }

@@ -1,0 +1,146 @@
+using NovaMind.Domain.Forecasting;
+using NovaMind.Domain.Observations;
+using NovaMind.Ml.Inference;
+using static TorchSharp.torch;
+
+namespace NovaMind.Ml.Forecasting;
+
+/// <summary>One patient's forecast request, prepared for both models: the Transformer's window and XGBoost's feature row at the origin.</summary>
+public sealed record SymptomForecastInput(ObservationType Symptom, DateOnly Origin, SequenceWindow Window, float[] Features);
+
+/// <summary>Per-horizon (1..MaxHorizon) ensemble forecast with conformal intervals and what each model contributed, in the symptom's units.</summary>
+public sealed record SymptomForecastOutput(
+    double[] Mean, double[] Lower80, double[] Upper80, double[] Lower95, double[] Upper95,
+    double[] Transformer, double[] TransformerSd, double[] XGBoost, double[] TransformerWeights);
+
+/// <summary>
+/// The served forecast ensemble: for each symptom an artifact folder (<c>&lt;set&gt;/&lt;symptom&gt;/</c> with
+/// <c>ensemble.json</c>, <c>transformer/</c> and <c>xgboost/</c>) loaded once. A batch may mix symptoms; each
+/// symptom's rows run through its two models together, then are combined with the learned per-horizon weights
+/// and given split-conformal intervals. Called by the silo's scheduler from its device executor only.
+/// </summary>
+public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, SymptomForecastOutput>, IDisposable
+{
+    private sealed record Component(TransformerForecaster Transformer, XGBoostDirectForecaster XGBoost, ForecastEnsembleMetadata Ensemble);
+
+    private readonly Dictionary<string, Component> _components;
+
+    private SymptomForecaster(string version, Dictionary<string, Component> components)
+    {
+        Version = version;
+        _components = components;
+        MaxHorizon = components.Values.Min(c => c.Ensemble.Horizons.Length);
+    }
+
+    public string Version { get; }
+
+    /// <summary>The longest horizon every served symptom covers.</summary>
+    public int MaxHorizon { get; }
+
+    public IReadOnlyCollection<string> Symptoms => _components.Keys;
+
+    public bool Serves(ObservationType symptom) => _components.ContainsKey(symptom.Name);
+
+    /// <summary>How the symptom's Transformer is built (for the answer's contributing_models).</summary>
+    public string TransformerDescription(ObservationType symptom) => Get(symptom).Ensemble.Components.GetValueOrDefault("transformer_architecture", "");
+
+    public string XGBoostDescription(ObservationType symptom) => Get(symptom).Ensemble.Components.GetValueOrDefault("xgboost_hyperparameters", "");
+
+    /// <summary>Loads the version named by <c>CURRENT</c> under <paramref name="forecastRoot"/>.</summary>
+    public static SymptomForecaster LoadCurrent(string forecastRoot, Device? device = null, bool halfPrecision = false) =>
+        Load(ModelArtifacts.CurrentDirectory(forecastRoot, "forecast model", "./novamind train forecast --promote"), device, halfPrecision);
+
+    public static SymptomForecaster Load(string setDirectory, Device? device = null, bool halfPrecision = false)
+    {
+        var components = new Dictionary<string, Component>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var dir in Directory.GetDirectories(setDirectory).Order(StringComparer.Ordinal))
+            {
+                if (!File.Exists(Path.Combine(dir, ForecastEnsembleArtifacts.EnsembleFile))) continue;
+                var ensemble = ForecastEnsembleArtifacts.LoadEnsemble(dir);
+                if (!ObservationType.TryParse(ensemble.Symptom, out _) || ensemble.Symptom != Path.GetFileName(dir))
+                    throw new InvalidDataException($"{dir}: ensemble.json is for '{ensemble.Symptom}'");
+                var transformer = TransformerForecaster.Load(Path.Combine(dir, "transformer"));
+                var xgboost = XGBoostDirectForecaster.Load(Path.Combine(dir, "xgboost"));
+                components[ensemble.Symptom] = new Component(transformer, xgboost, ensemble);
+                var h = ensemble.Horizons.Length;
+                if (transformer.MaxHorizon != h || xgboost.MaxHorizon != h || ensemble.ConformalQuantiles.Length != h || ensemble.TransformerWeights.Length != h)
+                    throw new InvalidDataException($"{dir}: the Transformer ({transformer.MaxHorizon}), XGBoost ({xgboost.MaxHorizon}) and ensemble ({h}) horizons differ");
+            }
+            if (components.Count == 0) throw new InvalidDataException($"{setDirectory} holds no symptom folder with {ForecastEnsembleArtifacts.EnsembleFile}");
+            var versions = components.Values.Select(c => c.Ensemble.Version).Distinct().ToArray();
+            if (versions.Length != 1) throw new InvalidDataException($"{setDirectory}: symptom folders come from different versions ({string.Join(", ", versions)})");
+            return new SymptomForecaster(versions[0], components);
+        }
+        catch
+        {
+            foreach (var c in components.Values) { c.Transformer.Dispose(); c.XGBoost.Dispose(); }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Prepares a forecast from the patient's last <paramref name="symptom"/> reading, or null when the history is
+    /// too short (<see cref="ForecastHistory"/>). <paramref name="observations"/> must hold the symptom and the
+    /// biometrics the models read; other types are ignored.
+    /// </summary>
+    public SymptomForecastInput? Prepare(IReadOnlyList<Observation> observations, ObservationType symptom, IReadOnlyList<DateOnly>? medicationStarts)
+    {
+        var c = Get(symptom);
+        var features = new ForecastFeatures(observations, symptom, medicationStarts);
+        if (features.LastSymptomDay is not { } origin || !ForecastHistory.IsSufficient(features.ObservedDaysInLast28(origin))) return null;
+        var window = new SequenceWindowBuilder(0, observations, symptom, c.Transformer.Metadata.Window, c.Transformer.MaxHorizon).Build(origin);
+        return window is null ? null : new SymptomForecastInput(symptom, origin, window, features.Compute(origin));
+    }
+
+    public SymptomForecastOutput[] Predict(IReadOnlyList<SymptomForecastInput> batch)
+    {
+        var outputs = new SymptomForecastOutput[batch.Count];
+        foreach (var group in Enumerable.Range(0, batch.Count).GroupBy(i => batch[i].Symptom.Name))
+        {
+            var rows = group.ToArray();
+            var c = Get(batch[rows[0]].Symptom);
+            var h = c.Ensemble.Horizons.Length;
+            var transformer = c.Transformer.Predict([.. rows.Select(i => batch[i].Window)]);
+            var features = new float[rows.Length * ForecastFeatures.Count];
+            for (var r = 0; r < rows.Length; r++) batch[rows[r]].Features.CopyTo(features, r * ForecastFeatures.Count);
+            var xgboost = c.XGBoost.Predict(features, rows.Length);
+            for (var r = 0; r < rows.Length; r++)
+                outputs[rows[r]] = Combine(c.Ensemble, batch[rows[r]].Symptom, transformer[r], xgboost.AsSpan(r * h, h));
+        }
+        return outputs;
+    }
+
+    private static SymptomForecastOutput Combine(ForecastEnsembleMetadata e, ObservationType symptom, TransformerForecast transformer, ReadOnlySpan<float> xgboost)
+    {
+        var h = e.Horizons.Length;
+        var o = new SymptomForecastOutput(new double[h], new double[h], new double[h], new double[h], new double[h],
+            transformer.Mean, transformer.Sd, new double[h], e.TransformerWeights);
+        for (var k = 0; k < h; k++)
+        {
+            o.XGBoost[k] = xgboost[k];
+            var mean = e.Combine(k + 1, transformer.Mean[k], xgboost[k]);
+            var sd = Math.Max(transformer.Sd[k], 1e-6);
+            var (l80, u80) = e.Interval(k + 1, mean, SplitConformal.Level80, sd);
+            var (l95, u95) = e.Interval(k + 1, mean, SplitConformal.Level95, sd);
+            // Scores live on the symptom's scale: a value outside it cannot happen, so clamping loses no coverage.
+            o.Mean[k] = Math.Clamp(mean, symptom.Min, symptom.Max);
+            (o.Lower80[k], o.Upper80[k]) = (Math.Max(l80, symptom.Min), Math.Min(u80, symptom.Max));
+            (o.Lower95[k], o.Upper95[k]) = (Math.Max(l95, symptom.Min), Math.Min(u95, symptom.Max));
+        }
+        return o;
+    }
+
+    private Component Get(ObservationType symptom) =>
+        _components.TryGetValue(symptom.Name, out var c) ? c : throw new ArgumentException($"the forecast model {Version} has no {symptom.Name} forecaster", nameof(symptom));
+
+    public void Dispose()
+    {
+        foreach (var c in _components.Values)
+        {
+            c.Transformer.Dispose();
+            c.XGBoost.Dispose();
+        }
+    }
+}
