@@ -29,7 +29,8 @@ public sealed class DemoCohort(HttpClient http, DevSecrets secrets, TextWriter o
         }
 
         var yesterday = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1);
-        var cohort = new CohortSimulator(seed).Simulate(patients, days, yesterday);
+        // The forecasting simulator: daily mood, PHQ-9 and GAD-7 with biometrics, what the served forecaster was trained on.
+        var cohort = new SymptomCohortSimulator(seed).Simulate(patients, days, yesterday).Patients;
         var ids = new List<Guid>();
         foreach (var patient in cohort)
         {

@@ -68,6 +68,7 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         Assert.Equal(lastMood.Value, moods.GetProperty("latest_value").GetDouble());
 
         var forecast = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}/forecast?horizon=7");
+        Assert.Equal("mood", forecast.GetProperty("symptom").GetString()); // the default
         Assert.False(string.IsNullOrEmpty(forecast.GetProperty("model_version").GetString()));
         Assert.Equal(7, forecast.GetProperty("horizon").GetInt32());
         var predictions = forecast.GetProperty("predictions").EnumerateArray().ToList();
@@ -79,6 +80,56 @@ public sealed class ApiTests(NovaMindSystemFixture system)
                 p.GetProperty("upper_80").GetDouble(), p.GetProperty("upper_95").GetDouble());
             Assert.True(l95 <= l80 && l80 <= v && v <= u80 && u80 <= u95);
         }
+    }
+
+    [Fact]
+    public async Task A_forecast_answer_has_every_day_the_contributing_models_and_their_weights()
+    {
+        using var http = system.Client();
+        var id = await CreatePatientAsync(http);
+        var patient = new SymptomCohortSimulator(seed: 8).Simulate(1, 90, new DateOnly(2026, 6, 30)).Patients[0];
+        var body = JsonSerializer.Serialize(new { observations = patient.Observations.Select(o => new { time = o.Time.ToString("O"), type = o.Type.Name, value = o.Value }) });
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsync($"api/patients/{id}/observations", Json(body))).StatusCode);
+        var lastPhq9 = DateOnly.FromDateTime(patient.Observations.Where(o => o.Type.Name == "phq9").Max(o => o.Time).UtcDateTime);
+
+        var forecast = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}/forecast?horizon=28&symptom=phq9");
+
+        Assert.Equal("phq9", forecast.GetProperty("symptom").GetString());
+        Assert.Equal(28, forecast.GetProperty("horizon").GetInt32());
+        Assert.True(forecast.GetProperty("generated_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
+        var predictions = forecast.GetProperty("predictions").EnumerateArray().ToList();
+        Assert.Equal([.. Enumerable.Range(1, 28).Select(h => lastPhq9.AddDays(h).ToString("yyyy-MM-dd"))], predictions.Select(p => p.GetProperty("date").GetString()!).ToArray());
+        var transformer = forecast.GetProperty("contributing_models").GetProperty("transformer");
+        var xgboost = forecast.GetProperty("contributing_models").GetProperty("xgboost");
+        var tValues = transformer.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var xValues = xgboost.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(28, transformer.GetProperty("sd").GetArrayLength());
+        Assert.False(string.IsNullOrEmpty(transformer.GetProperty("architecture").GetString()));
+        Assert.False(string.IsNullOrEmpty(xgboost.GetProperty("hyperparameters").GetString()));
+        var wT = forecast.GetProperty("weights").GetProperty("transformer").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var wX = forecast.GetProperty("weights").GetProperty("xgboost").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        Assert.Equal(28, tValues.Length);
+        Assert.Equal(28, xValues.Length);
+        for (var k = 0; k < 28; k++)
+        {
+            Assert.InRange(wT[k] + wX[k], 0.999, 1.001);
+            var combined = Math.Clamp(wT[k] * tValues[k] + wX[k] * xValues[k], 0, 27);
+            Assert.InRange(predictions[k].GetProperty("value").GetDouble(), combined - 0.01, combined + 0.01); // the answer is the weighted combination
+            Assert.InRange(predictions[k].GetProperty("value").GetDouble(), 0, 27);
+        }
+    }
+
+    [Theory]
+    [InlineData("sleep_hours")]
+    [InlineData("MOOD")]
+    [InlineData("anxiety")]
+    public async Task Forecast_of_an_unknown_symptom_is_a_bad_request_naming_the_choices(string symptom)
+    {
+        using var http = system.Client();
+        var id = await CreatePatientAsync(http);
+        var response = await http.GetAsync($"api/patients/{id}/forecast?symptom={symptom}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains($"symptom must be one of mood, phq9, gad7; got '{symptom}'", await response.Content.ReadAsStringAsync());
     }
 
     public static TheoryData<string, HttpStatusCode, string> InvalidBatches => new()
@@ -154,6 +205,6 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         await http.PostAsync($"api/patients/{id}/observations", Json(Observations((Day, "mood", 5), ("2026-03-03T08:00:00Z", "mood", 6))));
         var response = await http.GetAsync($"api/patients/{id}/forecast?horizon=3");
         Assert.Equal((HttpStatusCode)422, response.StatusCode);
-        Assert.Contains("at least 14 observed days", await response.Content.ReadAsStringAsync());
+        Assert.Contains("at least 14 observed days of mood", await response.Content.ReadAsStringAsync());
     }
 }
