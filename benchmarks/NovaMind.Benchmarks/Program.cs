@@ -28,10 +28,10 @@ int inputLength;
 string deviceName;
 if (options.Model == "forecast")
 {
-    var forecast = ForecastModel.LoadCurrent(Path.Combine(FindModelsRoot(), "forecast"), device, options.Half);
+    var forecast = SymptomForecaster.LoadCurrent(Path.Combine(FindModelsRoot(), "forecast"), device, options.Half);
     model = new ForecastAdapter(forecast);
-    inputLength = forecast.Metadata.Window * 2;
-    deviceName = forecast.DeviceName;
+    inputLength = 1;
+    deviceName = options.Half && device.type == TorchSharp.DeviceType.CUDA ? $"{device} fp16" : $"{device}";
 }
 else
 {
@@ -219,15 +219,25 @@ internal sealed record Args(string Model, double Seconds, int[] Concurrency, int
     }
 }
 
-/// <summary>The served forecaster seen as float[] → float (its horizon-1 mean), for the same harness.</summary>
-internal sealed class ForecastAdapter(ForecastModel model) : IBatchModel<float[], float>
+/// <summary>
+/// The served forecast ensemble seen as float[] → float (the horizon-1 mean), for the same harness: each input's one
+/// value picks one of 256 prepared requests (simulated patients, symptoms in turn), so a batch mixes patients and symptoms.
+/// </summary>
+internal sealed class ForecastAdapter : IBatchModel<float[], float>
 {
-    public string Version => model.Version;
+    private readonly SymptomForecaster _model;
+    private readonly SymptomForecastInput[] _requests;
 
-    public float[] Predict(IReadOnlyList<float[]> batch)
+    public ForecastAdapter(SymptomForecaster model)
     {
-        var w = model.Metadata.Window;
-        var inputs = batch.Select(x => new ForecastInput(x[..w], [.. x[w..].Select(v => v > 0.5f ? 1f : 0f)])).ToArray();
-        return [.. model.Predict(inputs).Select(o => o.Mean[0])];
+        _model = model;
+        var cohort = new NovaMind.Domain.Simulation.SymptomCohortSimulator(11).Simulate(256, 120, new DateOnly(2026, 6, 30));
+        var symptoms = model.Symptoms.Select(s => { NovaMind.Domain.Observations.ObservationType.TryParse(s, out var t); return t; }).ToArray();
+        _requests = [.. cohort.Patients.Select((p, i) => model.Prepare(p.Observations, symptoms[i % symptoms.Length], null)).OfType<SymptomForecastInput>()];
     }
+
+    public string Version => _model.Version;
+
+    public float[] Predict(IReadOnlyList<float[]> batch) =>
+        [.. _model.Predict([.. batch.Select(x => _requests[(int)(x[0] * _requests.Length) % _requests.Length])]).Select(o => (float)o.Mean[0])];
 }
