@@ -83,25 +83,29 @@ public static class ForecastEnsembleMath
     }
 
     /// <summary>
-    /// Chooses the shrinkage λ of <see cref="PooledWeights"/> toward <paramref name="prior"/> by two-fold cross-fitting
-    /// over two disjoint row sets (two halves of the validation patients): weights fitted on one half, shrunk by λ, are
-    /// scored by <see cref="MeanMae"/> on the other half, both ways, and the two scores averaged. The lowest score wins;
-    /// ties go to the larger λ (when the data cannot tell, keep the prior). Returns λ and the score of each λ.
+    /// Chooses the shrinkage λ of <see cref="PooledWeights"/> toward <paramref name="prior"/> by cross-fitting over
+    /// disjoint row sets (<paramref name="folds"/>, e.g. groups of validation patients): for each fold, weights fitted on
+    /// the other folds' rows, shrunk by λ, are scored by <see cref="MeanMae"/> on the fold; a λ's score is the mean over
+    /// folds. The lowest score wins; ties go to the larger λ (when the data cannot tell, keep the prior). Returns λ and
+    /// the score of each λ.
     /// </summary>
     public static (double Lambda, double[] Scores) ChooseShrinkage(IReadOnlyList<double[]> a, IReadOnlyList<double[]> b, IReadOnlyList<double[]> y,
-        IReadOnlyList<int> first, IReadOnlyList<int> second, double prior, IReadOnlyList<double> lambdas, int radius = 1, double step = 0.05)
+        IReadOnlyList<IReadOnlyList<int>> folds, double prior, IReadOnlyList<double> lambdas, int radius = 1, double step = 0.05)
     {
-        if (first.Count == 0 || second.Count == 0) throw new ArgumentException("both halves need rows");
+        if (folds.Count < 2 || folds.Any(f => f.Count == 0)) throw new ArgumentException("at least two folds, each with rows", nameof(folds));
         if (lambdas.Count == 0) throw new ArgumentException("no shrinkage candidates", nameof(lambdas));
-        List<double[]> Rows(IReadOnlyList<double[]> m, IReadOnlyList<int> rows) => [.. rows.Select(r => m[r])];
-        var fitFirst = PooledWeights(Rows(a, first), Rows(b, first), Rows(y, first), radius, step);
-        var fitSecond = PooledWeights(Rows(a, second), Rows(b, second), Rows(y, second), radius, step);
-        var scores = lambdas.Select(l =>
-            (MeanMae(Rows(a, second), Rows(b, second), Rows(y, second), Shrink(fitFirst, prior, l)) +
-             MeanMae(Rows(a, first), Rows(b, first), Rows(y, first), Shrink(fitSecond, prior, l))) / 2).ToArray();
+        List<double[]> Rows(IReadOnlyList<double[]> m, IEnumerable<int> rows) => [.. rows.Select(r => m[r])];
+        var scores = new double[lambdas.Count];
+        for (var k = 0; k < folds.Count; k++)
+        {
+            var rest = folds.Where((_, j) => j != k).SelectMany(f => f).ToArray();
+            var fitted = PooledWeights(Rows(a, rest), Rows(b, rest), Rows(y, rest), radius, step);
+            var (ha, hb, hy) = (Rows(a, folds[k]), Rows(b, folds[k]), Rows(y, folds[k]));
+            for (var l = 0; l < lambdas.Count; l++) scores[l] += MeanMae(ha, hb, hy, Shrink(fitted, prior, lambdas[l])) / folds.Count;
+        }
         var best = -1;
-        for (var k = 0; k < lambdas.Count; k++)
-            if (best < 0 || scores[k] < scores[best] - 1e-12 || (Math.Abs(scores[k] - scores[best]) <= 1e-12 && lambdas[k] > lambdas[best])) best = k;
+        for (var l = 0; l < lambdas.Count; l++)
+            if (best < 0 || scores[l] < scores[best] - 1e-12 || (Math.Abs(scores[l] - scores[best]) <= 1e-12 && lambdas[l] > lambdas[best])) best = l;
         return (lambdas[best], scores);
     }
 
