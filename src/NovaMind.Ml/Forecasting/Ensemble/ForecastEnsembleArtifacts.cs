@@ -113,7 +113,7 @@ public static class ForecastEnsembleArtifacts
             s.AppendLine("| h | MAE fp32 | MAE fp16 | Δ |");
             s.AppendLine("|---|---|---|---|");
             for (var h = 0; h < r.Horizons.Length; h++)
-                s.AppendLine($"| {r.Horizons[h]} | {F(fp.MaeFp32[h], "F4")} | {F(fp.MaeFp16[h], "F4")} | {F(fp.MaeFp16[h] - fp.MaeFp32[h], "+0.0000;-0.0000;0")} |");
+                s.AppendLine($"| {r.Horizons[h]} | {F(fp.MaeFp32[h], "F4")} | {F(fp.MaeFp16[h], "F4")} | {F(fp.MaeFp16[h] - fp.MaeFp32[h], "+0.00000;-0.00000;0.00000")} |");
             s.AppendLine();
         }
         if (plots.Count > 0)
