@@ -50,15 +50,30 @@ root.Subcommands.Add(demo);
 
 // train forecast | pgx | correlation: the same options, each writing models/<kind>/<version>/ and optionally promoting it.
 var train = new Command("train", "Train models and write versioned artifacts under models/.");
-train.Subcommands.Add(TrainCommand("forecast", "Train the symptom forecaster.", "Small cohort and few epochs (tests, smoke runs)", (quick, version, root) =>
+train.Subcommands.Add(TrainCommand("forecast",
+    "Train the symptom forecasters (mood, PHQ-9, GAD-7; horizons 1..28): XGBoost and a Transformer per symptom, learned ensemble weights, " +
+    "split-conformal intervals, validation reports and plots; writes the artifact set models/forecast/<version>/.",
+    "A small cohort and small budgets, all three symptoms (about a minute and a half; tests, smoke runs)", (quick, version, root) =>
 {
-    var options = quick ? ForecastTrainingOptions.Quick(version) : new ForecastTrainingOptions { Version = version };
-    var dir = Path.Combine(root, version);
-    using var model = new ForecastTrainer(options, Console.WriteLine).Train();
-    model.Save(dir);
-    File.WriteAllText(Path.Combine(dir, "MODEL_CARD.md"), ForecastModelCard.Render(model.Metadata, options));
-    var m = model.Metadata.Metrics;
-    return $"MAE h1 {m.MaeModel[0]:F3} (last value {m.MaeLastValue[0]:F3}), coverage 80% {m.Coverage80:P1}, 95% {m.Coverage95:P1}";
+    var options = quick ? ForecastEnsembleOptions.Quick(version) : new ForecastEnsembleOptions { Version = version };
+    var results = new List<ForecastEnsembleResult>();
+    try
+    {
+        for (var k = 0; k < options.Symptoms.Count; k++)
+        {
+            var symptom = options.Symptoms[k];
+            Console.WriteLine($"== {symptom.Name} ({k + 1}/{options.Symptoms.Count})");
+            results.Add(new ForecastEnsembleTrainer(options, Console.WriteLine).Train(symptom));
+        }
+        ForecastArtifactSet.Write(Path.Combine(root, version), results, ForecastEnsemblePlots.ErrorByHorizonPng, ForecastEnsemblePlots.FanChartPng);
+        return string.Join("; ", results.Select(x => x.Report).Select(r =>
+            $"{r.Symptom}: mean MAE ensemble {r.Mae["ensemble"].Average():F3} (oracle {r.Mae["oracle"].Average():F3}, seasonal naive {r.Mae["seasonal_naive"].Average():F3}), " +
+            $"coverage 80% {r.Coverage["80"]:P1}, 95% {r.Coverage["95"]:P1}; targets {r.Targets.Count(t => t.Passed)}/{r.Targets.Count} met"));
+    }
+    finally
+    {
+        foreach (var r in results) r.Dispose();
+    }
 }));
 train.Subcommands.Add(TrainCommand("pgx", "Train the pharmacogenomic treatment-response and gene-drug interaction models on simulated outcomes.",
     "Fewer simulated patients and epochs (about a minute)", (quick, version, root) =>
@@ -79,23 +94,6 @@ train.Subcommands.Add(TrainCommand("correlation", "Train the BiLSTM-attention ne
     var m = result.Model.Metadata.Metrics;
     return $"MAE {m.Mae:F3} / RMSE {m.Rmse:F3} (ridge lag regression {m.MaeBaseline:F3} / {m.RmseBaseline:F3}, mean {m.MaeMean:F3} / {m.RmseMean:F3}) in {result.Report.Training.TotalSeconds:F0}s";
 }));
-train.Subcommands.Add(TrainCommand("forecast-ensemble",
-    "Train XGBoost and the Transformer, learn per-horizon ensemble weights and split-conformal intervals, and write the validation report (not served yet; never promoted).",
-    "40 patients × 150 days and smaller budgets (smoke runs)", (quick, version, root) =>
-{
-    var options = quick ? ForecastEnsembleOptions.Quick(version) : new ForecastEnsembleOptions { Version = version };
-    var summaries = new List<string>();
-    foreach (var symptom in options.Symptoms)
-    {
-        using var result = new ForecastEnsembleTrainer(options, Console.WriteLine).Train(symptom);
-        var dir = options.Symptoms.Count == 1 ? Path.Combine(root, version) : Path.Combine(root, version, symptom.Name);
-        ForecastEnsembleArtifacts.Write(dir, result, ForecastEnsemblePlots.ErrorByHorizonPng, ForecastEnsemblePlots.FanChartPng);
-        var r = result.Report;
-        summaries.Add($"{symptom.Name}: mean MAE ensemble {r.Mae["ensemble"].Average():F3} (oracle {r.Mae["oracle"].Average():F3}, seasonal naive {r.Mae["seasonal_naive"].Average():F3}), " +
-                      $"coverage 80% {r.Coverage["80"]:P1}, 95% {r.Coverage["95"]:P1}; targets {r.Targets.Count(t => t.Passed)}/{r.Targets.Count} met");
-    }
-    return string.Join("; ", summaries);
-}, promotable: false));
 root.Subcommands.Add(train);
 
 // data simulate
@@ -140,7 +138,7 @@ return await root.Parse(args).InvokeAsync();
 static Command TrainCommand(string kind, string description, string quickDescription, Func<bool, string, string, string> train, bool promotable = true)
 {
     var quick = new Option<bool>("--quick") { Description = quickDescription };
-    var versionName = new Option<string?>("--version-name") { Description = "Artifact version (default: a timestamp)" };
+    var versionName = new Option<string?>("--version-name", "--version") { Description = "Artifact version (default: a timestamp)" };
     var models = new Option<string>("--models") { Description = "Models root", DefaultValueFactory = _ => Path.Combine(Environment.CurrentDirectory, "models") };
     var promote = new Option<bool>("--promote") { Description = "Make the new version CURRENT" };
     var command = new Command(kind, description) { quick, versionName, models };

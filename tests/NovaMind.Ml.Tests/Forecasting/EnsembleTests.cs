@@ -32,6 +32,57 @@ public class EnsembleMathTests
     }
 
     [Fact]
+    public void PooledWeightsFitEachHorizonOnItsNeighbours()
+    {
+        // Three horizons, two rows. Horizons 1 and 3: a exact, b off by 1. Horizon 2: b exact, a off by 1.5.
+        double[][] y = [[0, 0, 0], [1, 1, 1]];
+        var a = y.Select(r => new[] { r[0], r[1] + 1.5, r[2] }).ToArray();
+        var b = y.Select(r => new[] { r[0] + 1, r[1], r[2] + 1 }).ToArray();
+        // Alone, each horizon takes its better model.
+        Assert.Equal([1, 0, 1], ForecastEnsembleMath.PooledWeights(a, b, y, radius: 0));
+        // Pooled: horizon 1 sees horizons 1–2, total error 2(1 − w) + 3w = 2 + w → w = 0; horizon 2 sees all three,
+        // 4(1 − w) + 3w = 4 − w → w = 1; horizon 3 mirrors horizon 1.
+        Assert.Equal([0, 1, 0], ForecastEnsembleMath.PooledWeights(a, b, y, radius: 1));
+    }
+
+    [Fact]
+    public void ShrinkMovesWeightsTowardThePrior()
+    {
+        Assert.Equal([0.35, 0.85], ForecastEnsembleMath.Shrink([0, 1], 0.7, 0.5));
+        Assert.Equal([0, 1], ForecastEnsembleMath.Shrink([0, 1], 0.7, 0));
+        Assert.Equal([0.7, 0.7], ForecastEnsembleMath.Shrink([0, 1], 0.7, 1));
+        Assert.Equal(1.5, ForecastEnsembleMath.MeanMae([[1, 2]], [[3, 2]], [[2, 5]], [0.5, 1]), 9); // horizon 1: 0; horizon 2: 3
+    }
+
+    [Fact]
+    public void CrossFittingKeepsThePriorWhenTheHalvesDisagree()
+    {
+        // One horizon; a − b = 1 on every row. Rows 0–1: y = a (fitted w = 1); rows 2–3: y = b (fitted w = 0).
+        double[][] a = [[1], [2], [3], [4]];
+        double[][] b = [.. a.Select(r => new[] { r[0] - 1 })];
+        double[][] y = [a[0], a[1], b[2], b[3]];
+        double[] lambdas = [0, 0.5, 1];
+        // λ = 0 scores each half with the other's opposite weight (MAE 1); λ = 0.5 gives w = 0.75 / 0.25 (MAE 0.75);
+        // λ = 1 the prior 0.5 (MAE 0.5).
+        var (lambda, scores) = ForecastEnsembleMath.ChooseShrinkage(a, b, y, [[0, 1], [2, 3]], 0.5, lambdas, radius: 0);
+        Assert.Equal(1, lambda);
+        Assert.Equal([1, 0.75, 0.5], scores.Select(v => Math.Round(v, 9)));
+    }
+
+    [Fact]
+    public void CrossFittingKeepsTheFittedWeightsWhenTheHalvesAgree()
+    {
+        // y = a everywhere: both halves fit w = 1; shrinking toward 0.5 only adds error (λ·0.5 per point).
+        double[][] a = [[1], [2], [3], [4]];
+        double[][] b = [.. a.Select(r => new[] { r[0] - 1 })];
+        var (lambda, scores) = ForecastEnsembleMath.ChooseShrinkage(a, b, a, [[0, 2], [1, 3]], 0.5, [0, 0.5, 1], radius: 0);
+        Assert.Equal(0, lambda);
+        Assert.Equal([0, 0.25, 0.5], scores.Select(v => Math.Round(v, 9)));
+        // The prior equal to the fitted weight: every λ scores the same, and the tie goes to the prior.
+        Assert.Equal(1, ForecastEnsembleMath.ChooseShrinkage(a, b, a, [[0, 2], [1, 3]], 1, [0, 0.5, 1], radius: 0).Lambda);
+    }
+
+    [Fact]
     public void SeasonalNaiveUsesTheSameWeekdayOfTheLastObservedWeek()
     {
         var series = Enumerable.Range(0, 30).Select(d => (double)d).ToArray();
@@ -72,6 +123,7 @@ public sealed class TinyEnsembleFixture : IDisposable
             TrainFraction = 0.5,
             ValidationFraction = 0.25,
             Horizon = 7,
+            Symptoms = [ObservationType.Mood],
             ValidationStride = 2,
             TrainStride = 2,
             FanChartPatients = 2,
@@ -81,18 +133,19 @@ public sealed class TinyEnsembleFixture : IDisposable
             TransformerCandidates = [new TransformerCandidate(16, 1)],
         };
         Result = new ForecastEnsembleTrainer(Options).Train();
-        Directory = Path.Combine(Path.GetTempPath(), "nm-ensemble-" + Guid.NewGuid().ToString("N"));
-        ForecastEnsembleArtifacts.Write(Directory, Result, _ => [1, 2, 3], _ => [4, 5]);
+        SetDirectory = Path.Combine(Path.GetTempPath(), "nm-ensemble-" + Guid.NewGuid().ToString("N"));
+        ForecastArtifactSet.Write(SetDirectory, [Result], _ => [1, 2, 3], _ => [4, 5]);
     }
 
     public ForecastEnsembleOptions Options { get; }
     public ForecastEnsembleResult Result { get; }
-    public string Directory { get; }
+    public string SetDirectory { get; }
+    public string Directory => ForecastArtifactSet.SymptomDirectory(SetDirectory, "mood");
 
     public void Dispose()
     {
         Result.Dispose();
-        try { System.IO.Directory.Delete(Directory, true); } catch (IOException) { }
+        try { System.IO.Directory.Delete(SetDirectory, true); } catch (IOException) { }
     }
 }
 
@@ -117,19 +170,39 @@ public class EnsembleEndToEndTests(TinyEnsembleFixture fixture) : IClassFixture<
             Assert.InRange(c, 0, 1);
         }
         Assert.Equal(5, root.GetProperty("targets").GetArrayLength());
-        foreach (var f in new[] { "report.md", "MODEL_CARD.md", "ensemble.json", "error_by_horizon.png", "fan_chart.png" })
-            Assert.True(File.Exists(Path.Combine(fixture.Directory, f)), f);
+        var fp16 = root.GetProperty("fp16");
+        Assert.Equal(7, fp16.GetProperty("mae_fp16").GetArrayLength());
+        Assert.InRange(fp16.GetProperty("max_abs_diff").GetDouble(), 0, 0.1);
+        Assert.StartsWith("cpu_", fp16.GetProperty("method").GetString());
+        // A symptom folder holds exactly what serving loads plus its report and plots.
+        Assert.Equal(["ensemble.json", "error_by_horizon.png", "fan_chart.png", "report.json", "report.md"],
+            System.IO.Directory.GetFiles(fixture.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["transformer", "xgboost"], System.IO.Directory.GetDirectories(fixture.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        foreach (var f in new[] { "manifest.json", "MODEL_CARD.md", "report.md", "report.json" })
+            Assert.True(File.Exists(Path.Combine(fixture.SetDirectory, f)), f);
+        Assert.Contains("](mood/report.md)", File.ReadAllText(Path.Combine(fixture.SetDirectory, "report.md")));
     }
 
     [Fact]
-    public void LearnedWeightsAreNoWorseThanEitherModelOnValidation()
+    public void WeightsArePooledThenShrunkTowardTheFixedWeight()
     {
+        var r = fixture.Result.Report;
+        Assert.Contains(r.WeightShrinkage, fixture.Options.ShrinkageCandidates);
+        Assert.Equal(fixture.Options.ShrinkageCandidates.Count, r.ShrinkageSelection.Count);
+        var expected = ForecastEnsembleMath.Shrink(r.PooledTransformerWeights, fixture.Options.FixedTransformerWeight, r.WeightShrinkage);
+        Assert.Equal(expected, r.TransformerWeights);
+        Assert.Equal(expected, fixture.Result.Ensemble.TransformerWeights);
+        Assert.Equal(fixture.Options.Transformer.Window - 1, (int)r.Data["validation_origins_from_day"]);
+    }
+
+    [Fact]
+    public void LearnedWeightsAreNoWorseThanTheWorseModelOnValidation()
+    {
+        // Pooled and shrunk weights are no longer each horizon's validation optimum, so the ensemble can trail the better
+        // model at a horizon; a convex mix can never trail the worse one (MAE is convex in the weight).
         var v = fixture.Result.Report.ValidationMae;
         for (var h = 0; h < 7; h++)
-        {
-            Assert.True(v["ensemble"][h] <= v["transformer"][h] + 1e-9, $"h={h + 1}");
-            Assert.True(v["ensemble"][h] <= v["xgboost"][h] + 1e-9, $"h={h + 1}");
-        }
+            Assert.True(v["ensemble"][h] <= Math.Max(v["transformer"][h], v["xgboost"][h]) + 1e-9, $"h={h + 1}");
         Assert.All(fixture.Result.Ensemble.TransformerWeights, w => Assert.InRange(w, 0, 1));
         Assert.All(fixture.Result.Report.CoverageByHorizon.Values.SelectMany(x => x), c => Assert.InRange(c, 0, 1));
     }

@@ -171,6 +171,39 @@ public class TransformerForecasterTests(TransformerForecastFixture fixture, ITes
     }
 
     [Fact]
+    public void HalfPrecisionIsCudaOnlyWhenLoading()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), $"nm-transformer-{Guid.NewGuid():N}");
+        try
+        {
+            fixture.Model.Save(dir);
+            using var loaded = TransformerForecaster.Load(dir, TorchSharp.torch.CPU, halfPrecision: true);
+            Assert.Equal("cpu fp32", loaded.Precision);
+            var windows = fixture.HeldOut.Take(20).ToList();
+            Assert.Equal(fixture.Model.Predict(windows).SelectMany(p => p.Mean), loaded.Predict(windows).SelectMany(p => p.Mean));
+        }
+        finally { if (Directory.Exists(dir)) Directory.Delete(dir, true); }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Fp16CopyStaysCloseToFp32AndLeavesTheOriginalAlone(bool emulated)
+    {
+        var windows = fixture.HeldOut.Take(30).ToList();
+        var before = fixture.Model.Predict(windows);
+        using var half = fixture.Model.HalfPrecisionCopyOnCpu(emulated);
+        Assert.Contains("fp16", half.Precision);
+        var h = half.Predict(windows);
+        // fp16 keeps about 3 significant digits; after 14 autoregressive steps the means may move by a few hundredths of a mood point.
+        var diff = before.Zip(h).Max(x => x.First.Mean.Zip(x.Second.Mean).Max(y => Math.Abs(y.First - y.Second)));
+        output.WriteLine($"{half.Precision}: max |Δ mean| {diff:G3}");
+        Assert.InRange(diff, 1e-9, 0.05);
+        Assert.All(h.SelectMany(p => p.Sd), sd => Assert.True(sd > 0 && double.IsFinite(sd)));
+        Assert.Equal(before.SelectMany(p => p.Mean), fixture.Model.Predict(windows).SelectMany(p => p.Mean));
+    }
+
+    [Fact]
     public void TrainingIsDeterministicForASeed()
     {
         var options = fixture.Options with { MaxEpochs = 1 };

@@ -5,16 +5,15 @@ using System.Text.Json;
 namespace NovaMind.Ml.Forecasting;
 
 /// <summary>
-/// Writes an ensemble run as an artifact folder: xgboost/, transformer/, ensemble.json, report.json, report.md,
-/// MODEL_CARD.md and, when the caller passes renderers (the CLI uses ScottPlot; this project takes no plotting
-/// dependency), error_by_horizon.png and fan_chart.png.
+/// Writes one symptom's ensemble run as an artifact folder (a symptom folder of <see cref="ForecastArtifactSet"/>):
+/// xgboost/, transformer/, ensemble.json, report.json, report.md and, when the caller passes renderers (the CLI uses
+/// ScottPlot; this project takes no plotting dependency), error_by_horizon.png and fan_chart.png.
 /// </summary>
 public static class ForecastEnsembleArtifacts
 {
     public const string EnsembleFile = "ensemble.json";
     public const string ReportJsonFile = "report.json";
     public const string ReportFile = "report.md";
-    public const string ModelCardFile = "MODEL_CARD.md";
     public const string ErrorPlotFile = "error_by_horizon.png";
     public const string FanChartFile = "fan_chart.png";
 
@@ -30,13 +29,12 @@ public static class ForecastEnsembleArtifacts
         if (renderErrorPng is not null) { File.WriteAllBytes(Path.Combine(directory, ErrorPlotFile), renderErrorPng(result.Report)); plots.Add(ErrorPlotFile); }
         if (renderFanPng is not null) { File.WriteAllBytes(Path.Combine(directory, FanChartFile), renderFanPng(result.Report)); plots.Add(FanChartFile); }
         File.WriteAllText(Path.Combine(directory, ReportFile), Report(result.Report, plots));
-        File.WriteAllText(Path.Combine(directory, ModelCardFile), ModelCard(result));
     }
 
     public static ForecastEnsembleMetadata LoadEnsemble(string directory) =>
         JsonSerializer.Deserialize<ForecastEnsembleMetadata>(File.ReadAllText(Path.Combine(directory, EnsembleFile)), ForecastEnsembleReport.Json)!;
 
-    private static string F(double v, string format = "F3") => v.ToString(format, CultureInfo.InvariantCulture);
+    internal static string F(double v, string format = "F3") => v.ToString(format, CultureInfo.InvariantCulture);
 
     public static string Report(ForecastEnsembleReport r, IReadOnlyList<string> plots)
     {
@@ -46,7 +44,14 @@ public static class ForecastEnsembleArtifacts
         s.AppendLine($"Simulated cohort (SymptomCohortSimulator, seed {r.Data["seed"]}): {r.Data["patients"]} patients × {r.Data["days"]} days; " +
                      $"{r.Data["train_patients"]} training, {r.Data["validation_patients"]} validation (ensemble weights and conformal calibration), " +
                      $"{r.Data["test_patients"]} test patients. Training patients' data stop before {r.Data["test_origins_from"]}; test origins are the test " +
-                     $"patients' origins from that day on ({r.Data["test_origins"]} origins; validation {r.Data["validation_origins"]}). Only origins both models can build are used.");
+                     $"patients' origins from that day on ({r.Data["test_origins"]} origins). Only origins both models can build are used.");
+        s.AppendLine();
+        s.AppendLine($"Validation origins ({r.Data["validation_origins"]}) start on day {r.Data["validation_origins_from_day"]} of each validation patient's data" +
+                     (Equals(r.Data["validation_origins_from_day"], (int)r.Data["transformer_window"] - 1)
+                         ? $", the first origin whose {r.Data["transformer_window"]}-day Transformer window lies wholly inside the data. Earlier origins would give the Transformer " +
+                           "zero-padded, short histories that test origins (months into the data) and served patients with a full window do not have; on them XGBoost looks " +
+                           "better than it is on test, and weights learned there did not carry over."
+                         : " (set explicitly)."));
         s.AppendLine();
         s.AppendLine("## Targets");
         s.AppendLine();
@@ -73,8 +78,17 @@ public static class ForecastEnsembleArtifacts
         s.AppendLine();
         s.AppendLine("## Ensemble weights and intervals");
         s.AppendLine();
-        s.AppendLine($"Per-horizon Transformer weight w_h (ensemble = w_h · Transformer + (1 − w_h) · XGBoost), grid 0..1 step 0.05 minimising validation MAE: " +
-                     string.Join(", ", r.TransformerWeights.Select(w => F(w, "F2"))) + ".");
+        var radius = Convert.ToInt32(r.Data["weight_pool_radius"], CultureInfo.InvariantCulture);
+        var prior = Convert.ToDouble(r.Data["fixed_transformer_weight"], CultureInfo.InvariantCulture);
+        s.AppendLine("How the weights were chosen: ensemble = w_h · Transformer + (1 − w_h) · XGBoost. For each horizon h, the weight on a 0..1 grid (step 0.05) " +
+                     $"minimising the validation MAE of horizons h−{radius}…h+{radius} pooled (neighbouring horizons' errors are alike; pooling puts about three times the " +
+                     $"points behind each weight). Then shrinkage toward the fixed {F(prior, "F1")}: w_h = λ · {F(prior, "F1")} + (1 − λ) · pooled w_h, with λ chosen by cross-fitting " +
+                     $"over {r.Data["shrinkage_folds"]} groups of validation patients (each group scored, by mean MAE over horizons, with weights fitted on the other groups; the mean over groups; ties go to the larger λ): " +
+                     string.Join(", ", r.ShrinkageSelection.Select(kv => $"λ {kv.Key} → {F(kv.Value, "F4")}")) + $"; **λ = {F(r.WeightShrinkage, "F2")}**.");
+        s.AppendLine();
+        s.AppendLine("Pooled weights: " + string.Join(", ", r.PooledTransformerWeights.Select(w => F(w, "F2"))) + ".");
+        s.AppendLine();
+        s.AppendLine("Final weights: " + string.Join(", ", r.TransformerWeights.Select(w => F(w, "F2"))) + ".");
         s.AppendLine();
         s.AppendLine($"Split-conformal scheme: **{r.ConformalScheme}** (scores |y − ŷ| or |y − ŷ| / Transformer sd; chosen by coverage on half the validation patients " +
                      $"after calibrating on the other half: {string.Join(", ", r.SchemeSelectionCoverage.Select(kv => $"{kv.Key} {F(kv.Value)}"))}); then calibrated on all validation origins.");
@@ -87,6 +101,21 @@ public static class ForecastEnsembleArtifacts
             s.AppendLine($"| {r.Horizons[h]} | {F(r.CoverageByHorizon["80"][h])} | {F(r.CoverageByHorizon["95"][h])} | {F(r.MeanIntervalWidth["80"][h])} | {F(r.MeanIntervalWidth["95"][h])} | " +
                          $"{F(r.ValidationMae["ensemble"][h])} | {F(r.ValidationMae["transformer"][h])} | {F(r.ValidationMae["xgboost"][h])} |");
         s.AppendLine();
+        if (r.Fp16 is { } fp)
+        {
+            s.AppendLine("## fp16 (Transformer)");
+            s.AppendLine();
+            s.AppendLine($"Measured: **{fp.Method}** — {fp.Description}. Mean test MAE of the Transformer {F(fp.MaeFp32.Average(), "F4")} (fp32) → {F(fp.MaeFp16.Average(), "F4")} (fp16); " +
+                         $"largest change of a forecast mean {F(fp.MaxAbsDiff, "G3")} ({r.Symptom} points) over all test origins and horizons. " +
+                         "Real CUDA fp16 was not measurable here (no GPU on the training host); CUDA's half kernels round differently, so treat this as the size of the effect, not its exact value. " +
+                         "Serving runs fp16 only on CUDA (Inference:HalfPrecision); the CPU stays fp32.");
+            s.AppendLine();
+            s.AppendLine("| h | MAE fp32 | MAE fp16 | Δ |");
+            s.AppendLine("|---|---|---|---|");
+            for (var h = 0; h < r.Horizons.Length; h++)
+                s.AppendLine($"| {r.Horizons[h]} | {F(fp.MaeFp32[h], "F4")} | {F(fp.MaeFp16[h], "F4")} | {F(fp.MaeFp16[h] - fp.MaeFp32[h], "+0.00000;-0.00000;0.00000")} |");
+            s.AppendLine();
+        }
         if (plots.Count > 0)
         {
             s.AppendLine("## Plots");
@@ -102,38 +131,19 @@ public static class ForecastEnsembleArtifacts
         return s.ToString();
     }
 
-    private static string Why(EnsembleTarget t, ForecastEnsembleReport r) => t.Name switch
+    internal static string Why(EnsembleTarget t, ForecastEnsembleReport r) => t.Name switch
     {
         "ensemble_vs_oracle" => $"the ensemble's mean MAE is {F(t.Value)}× the oracle's (target ≤ 1.15; short by {F(t.Value - 1.15)}). " +
                                 "The oracle knows each patient's parameters, regime and latent state; the models learn from a small training cohort (few patients, short series, quick search budgets).",
         "ensemble_vs_seasonal_naive" => $"improvement over weekly seasonal naive is {F(100 * t.Value, "F1")} % (target ≥ 20 %). " +
                                         "The weekly rhythm is small next to the day-to-day noise, so seasonal naive is a fairly strong baseline on this simulator.",
-        "ensemble_vs_best_single" => $"at its worst horizon the learned ensemble is {F(100 * (t.Value - 1), "F1")} % worse than the better single model on test (tolerance 1 %). " +
-                                     "Weights are fitted on validation patients, so on test they can be off where one model is clearly better.",
-        "coverage_80" or "coverage_95" => $"coverage {F(t.Value)} ({t.Threshold}). Calibration and test differ in patients and time (test origins are all in the last part of the series, calibration origins anywhere), " +
-                                          "and windows from one patient are correlated, so exchangeability holds only approximately.",
+        "ensemble_vs_best_single" => $"at its worst horizon (h = {WorstHorizon(r)}) the learned ensemble is {F(100 * (t.Value - 1), "F1")} % worse than the better single model on test (tolerance 1 %). " +
+                                     "Weights are fitted on validation patients, so on test patients they can be off where one model is clearly better there.",
+        "coverage_80" or "coverage_95" => $"coverage {F(t.Value)} ({t.Threshold}). Calibration (validation patients, origins from day {r.Data["validation_origins_from_day"]}) and test (test patients, the last part of time) " +
+                                          "differ in patients and time, and windows from one patient are correlated, so exchangeability holds only approximately.",
         _ => "",
     };
 
-    public static string ModelCard(ForecastEnsembleResult result)
-    {
-        var r = result.Report;
-        var e = result.Ensemble;
-        var s = new StringBuilder();
-        s.AppendLine($"# Model card — forecast ensemble ({e.Symptom}), {e.Version}");
-        s.AppendLine();
-        s.AppendLine("**What**: forecasts of the daily symptom score for horizons 1–" + e.Horizons.Length + " days from a patient's history: a direct XGBoost model (one booster per horizon, " +
-                     "Bayesian-optimised hyperparameters) and an encoder–decoder Transformer (autoregressive, Gaussian mean and sd), combined per horizon with weights learned on validation patients, " +
-                     $"with split-conformal 80 % and 95 % intervals ({e.ConformalScheme} scores).");
-        s.AppendLine();
-        s.AppendLine("**Data**: simulated only (SymptomCohortSimulator; docs/forecast-simulator.md). Not validated on real patients; not for clinical decisions.");
-        s.AppendLine();
-        s.AppendLine($"**Held-out performance** (test patients, last part of time): mean MAE ensemble {F(r.Mae["ensemble"].Average())}, Transformer {F(r.Mae["transformer"].Average())}, " +
-                     $"XGBoost {F(r.Mae["xgboost"].Average())}, seasonal naive {F(r.Mae["seasonal_naive"].Average())}, oracle {F(r.Mae["oracle"].Average())}; coverage 80 % {F(r.Coverage["80"])}, 95 % {F(r.Coverage["95"])}. " +
-                     $"Targets: {string.Join(", ", r.Targets.Select(t => $"{t.Name} {(t.Passed ? "pass" : "missed")}"))}. See report.md.");
-        s.AppendLine();
-        s.AppendLine("**Limits**: one symptom per artifact; intervals are marginal (per horizon, over patients), not per patient; the simulator's weekly rhythm, relapse and medication " +
-                     "dynamics are the only ones the models have seen. Components: " + string.Join(", ", e.Components.Select(kv => $"{kv.Key} = {kv.Value}")) + ".");
-        return s.ToString();
-    }
+    private static int WorstHorizon(ForecastEnsembleReport r) => r.Horizons[Enumerable.Range(0, r.Horizons.Length)
+        .MaxBy(h => r.Mae["ensemble"][h] / Math.Min(r.Mae["transformer"][h], r.Mae["xgboost"][h]))];
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NovaMind.Domain.Forecasting;
@@ -7,13 +8,23 @@ using NovaMind.Domain.Simulation;
 
 namespace NovaMind.Ml.Forecasting;
 
-/// <summary>Settings of <see cref="ForecastEnsembleTrainer"/>. One symptom per run; <see cref="Symptoms"/> lists the runs the CLI makes (default mood only, to keep training time down).</summary>
+/// <summary>
+/// Settings of <see cref="ForecastEnsembleTrainer"/>. One symptom per <see cref="ForecastEnsembleTrainer.Train"/>;
+/// <see cref="Symptoms"/> lists the runs <c>./novamind train forecast</c> makes (one artifact set covers them all).
+/// </summary>
 public sealed record ForecastEnsembleOptions
 {
+    /// <summary>The served horizons are 1..28 days, so every model is trained for all of them.</summary>
+    public const int ServedHorizon = 28;
+
     public string Version { get; init; } = "dev";
-    public IReadOnlyList<ObservationType> Symptoms { get; init; } = [ObservationType.Mood];
+    public IReadOnlyList<ObservationType> Symptoms { get; init; } = [ObservationType.Mood, ObservationType.Phq9, ObservationType.Gad7];
     public int Seed { get; init; } = 20261126;
-    public int Patients { get; init; } = 120;
+    /// <summary>
+    /// Default cohort, sized so that three symptoms at H = 28 train in about 10 minutes on two cores (a mood run of
+    /// 80 × 240 took 94 s; time grows about linearly with patients).
+    /// </summary>
+    public int Patients { get; init; } = 160;
     public int Days { get; init; } = 240;
     public DateOnly LastDay { get; init; } = new(2026, 6, 30);
 
@@ -24,31 +35,56 @@ public sealed record ForecastEnsembleOptions
     /// <summary>The last share of days: training patients' data stop before it and test origins lie in it.</summary>
     public double TestTimeFraction { get; init; } = 0.25;
 
-    public int Horizon { get; init; } = 14;
+    /// <summary>
+    /// First day index of validation origins; null: the Transformer's window − 1, the first origin whose encoder window
+    /// lies wholly inside the patient's data. Earlier origins give the Transformer zero-padded, short-history inputs that
+    /// test origins (after months of data) and served patients with a full window never have, and there XGBoost looked
+    /// better than it is on test.
+    /// </summary>
+    public int? ValidationFromDay { get; init; }
+
+    public int Horizon { get; init; } = ServedHorizon;
     public int TrainStride { get; init; } = 1;
     public int ValidationStride { get; init; } = 1;
     public int TestStride { get; init; } = 1;
     public double WeightStep { get; init; } = 0.05;
 
-    /// <summary>The original design's fixed weights: Transformer 0.7, XGBoost 0.3 (the baseline to beat).</summary>
+    /// <summary>Each horizon's weight is fitted on horizons h − r … h + r pooled (0: each horizon alone).</summary>
+    public int WeightPoolRadius { get; init; } = 1;
+
+    /// <summary>Candidate shrinkage λ toward <see cref="FixedTransformerWeight"/>, chosen by cross-fitting over <see cref="ShrinkageFolds"/> groups of validation patients.</summary>
+    public IReadOnlyList<double> ShrinkageCandidates { get; init; } = [0, 0.25, 0.5, 0.75, 1];
+
+    /// <summary>
+    /// Groups of validation patients for choosing λ: each group is scored with weights fitted on the others. Four rather
+    /// than two halves: weights fitted on three quarters are closer to the final fit on all validation patients, and
+    /// fits on half the patients are noisy enough to make shrinkage look better than it is.
+    /// </summary>
+    public int ShrinkageFolds { get; init; } = 4;
+
+    /// <summary>The original design's fixed weights: Transformer 0.7, XGBoost 0.3 (the baseline to beat, and the prior the weights shrink toward).</summary>
     public double FixedTransformerWeight { get; init; } = 0.7;
+
+    /// <summary>Also evaluate the test origins with the Transformer in fp16 (CPU half kernels) and report the change.</summary>
+    public bool MeasureFp16 { get; init; } = true;
 
     public int FanChartPatients { get; init; } = 3;
 
-    public XGBoostForecastOptions XGBoost { get; init; } = new() { MaxHorizon = 14 };
-    public XGBoostSearchOptions XGBoostSearch { get; init; } = XGBoostSearchOptions.Quick with { TuningHorizons = [1, 7, 14] };
-    public TransformerForecastOptions Transformer { get; init; } = new() { MaxHorizon = 14 };
+    /// <summary>Two XGBoost threads: the training host has two cores, and a fixed count keeps results machine-independent.</summary>
+    public XGBoostForecastOptions XGBoost { get; init; } = new() { MaxHorizon = ServedHorizon, Threads = 2 };
+    public XGBoostSearchOptions XGBoostSearch { get; init; } = XGBoostSearchOptions.Quick with { TuningHorizons = [1, 7, 14, 28] };
+    public TransformerForecastOptions Transformer { get; init; } = new() { MaxHorizon = ServedHorizon };
     public IReadOnlyList<TransformerCandidate> TransformerCandidates { get; init; } = TransformerCandidate.Quick;
     public int TransformerFolds { get; init; } = 2;
 
-    /// <summary>40 patients × 150 days, fewer boosting rounds and epochs (smoke runs).</summary>
+    /// <summary>A small cohort and small budgets, all three symptoms and horizons 1..28 (smoke runs and tests).</summary>
     public static ForecastEnsembleOptions Quick(string version) => new()
     {
         Version = version,
         Patients = 40,
         Days = 150,
-        XGBoost = new XGBoostForecastOptions { MaxHorizon = 14, MaxRounds = 300 },
-        Transformer = new TransformerForecastOptions { MaxHorizon = 14, MaxEpochs = 12 },
+        XGBoost = new XGBoostForecastOptions { MaxHorizon = ServedHorizon, MaxRounds = 300, Threads = 2 },
+        Transformer = new TransformerForecastOptions { MaxHorizon = ServedHorizon, MaxEpochs = 12 },
     };
 }
 
@@ -56,6 +92,14 @@ public sealed record ForecastEnsembleOptions
 public sealed record HorizonErrors(double[] Mae, double[] Rmse, double[] Mase);
 
 public sealed record EnsembleTarget(string Name, string Description, double Value, string Threshold, bool Passed);
+
+/// <summary>
+/// What fp16 does to the Transformer's test forecasts: per-horizon MAE with fp32 and fp16 weights and inputs, and the
+/// largest absolute change of a forecast mean (symptom units). <see cref="Method"/>: "cpu_half_kernels" (the model and
+/// inputs cast to fp16, libtorch's CPU half kernels) or "cpu_emulated_fp16_storage" (weights and inputs rounded to fp16,
+/// arithmetic in fp32) where a half kernel is missing.
+/// </summary>
+public sealed record ForecastFp16Check(string Method, string Description, double[] MaeFp32, double[] MaeFp16, double MaxAbsDiff, double Seconds);
 
 public sealed record ForecastFanChart(int Patient, DateOnly Origin, double[] History, double[] Actual, double[] Mean,
     double[] Lower80, double[] Upper80, double[] Lower95, double[] Upper95, double[] Oracle);
@@ -74,11 +118,18 @@ public sealed record ForecastEnsembleReport
     public required Dictionary<string, double[]> MeanIntervalWidth { get; init; }
     public required Dictionary<string, double[]> ValidationMae { get; init; }
     public required double[] TransformerWeights { get; init; }
+    /// <summary>The weights fitted on all validation origins (pooled over neighbouring horizons) before shrinkage.</summary>
+    public required double[] PooledTransformerWeights { get; init; }
+    /// <summary>λ: final weight = λ · fixed weight + (1 − λ) · pooled weight.</summary>
+    public required double WeightShrinkage { get; init; }
+    /// <summary>Cross-fitted validation MAE (mean over horizons) of each candidate λ.</summary>
+    public required Dictionary<string, double> ShrinkageSelection { get; init; }
     public required string ConformalScheme { get; init; }
     public required Dictionary<string, double> SchemeSelectionCoverage { get; init; }
     public required IReadOnlyList<EnsembleTarget> Targets { get; init; }
     public required Dictionary<string, object> Data { get; init; }
     public required Dictionary<string, double> Seconds { get; init; }
+    public ForecastFp16Check? Fp16 { get; init; }
     public required IReadOnlyList<ForecastFanChart> FanCharts { get; init; }
 
     public static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
@@ -169,34 +220,45 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         if (train.Length == 0 || validation.Length < 2 || test.Length == 0) throw new ArgumentException("too few patients for a train/validation/test split");
         var cutoff = (int)Math.Round(o.Days * (1 - o.TestTimeFraction));
         var cutoffDate = o.LastDay.AddDays(-(o.Days - 1) + cutoff);
-        progress?.Invoke($"{sym.Name}: {o.Patients} patients × {o.Days} days; train {train.Length}, validation {validation.Length}, test {test.Length}; test origins from {cutoffDate}");
+        var validationFrom = o.ValidationFromDay ?? o.Transformer.Window - 1;
+        progress?.Invoke($"{sym.Name}: {o.Patients} patients × {o.Days} days; train {train.Length}, validation {validation.Length}, test {test.Length}; " +
+                         $"validation origins from day {validationFrom}, test origins from {cutoffDate}");
 
         // Training patients: data strictly before the held-out time.
         var trainObs = train.Select(i => (Patient: cohort.Patients[i], Obs: (IReadOnlyList<Observation>)cohort.Patients[i].Observations
             .Where(x => DateOnly.FromDateTime(x.Time.UtcDateTime) < cutoffDate).ToList())).ToList();
         var dataset = ForecastDataset.Build(trainObs.Select(t => new ForecastPatient(t.Patient.Index, t.Obs, MedicationStarts(t.Patient))), sym, H);
+        Stage(progress, sym, 0.0, "XGBoost");
         progress?.Invoke($"XGBoost: {dataset.Rows} training origins");
         var (xgb, xgbSearch) = XGBoostHyperparameterSearch.TuneAndTrain(dataset, o.XGBoost, o.XGBoostSearch, sym.Name, progress);
         seconds["xgboost"] = clock.Elapsed.TotalSeconds;
         clock.Restart();
 
         var windows = SequenceWindowBuilder.BuildAll(trainObs.Select(t => (t.Patient.Index, t.Obs)), sym, o.Transformer.Window, H, o.TrainStride);
+        Stage(progress, sym, XGBoostShare, "Transformer");
         progress?.Invoke($"Transformer: {windows.Count} training windows");
         var (tf, tfSearch) = TransformerHyperparameterSearch.TuneAndTrain(windows, o.Transformer, o.TransformerCandidates, o.TransformerFolds, sym.Name, progress);
         seconds["transformer"] = clock.Elapsed.TotalSeconds;
         clock.Restart();
 
-        var val = EvalSet.Build(cohort, validation, sym, o, 0, o.Days - 2, o.ValidationStride, maseEnd: o.Days);
+        var val = EvalSet.Build(cohort, validation, sym, o, validationFrom, o.Days - 2, o.ValidationStride, maseEnd: o.Days);
         var tst = EvalSet.Build(cohort, test, sym, o, cutoff, o.Days - 2, o.TestStride, maseEnd: cutoff);
         if (val.Count == 0 || tst.Count == 0) throw new InvalidOperationException("no validation or test origins");
         val.Predict(xgb, tf);
         tst.Predict(xgb, tf);
+        Stage(progress, sym, XGBoostShare + TransformerShare, "evaluation");
         progress?.Invoke($"validation origins {val.Count}, test origins {tst.Count}");
 
-        // Per-horizon weights minimising validation MAE.
-        var weights = new double[H];
-        for (var h = 0; h < H; h++)
-            weights[h] = ForecastEnsembleMath.BestWeight(val.Column(val.Transformer, h), val.Column(val.XGBoost, h), val.Column(val.Actual, h), o.WeightStep).Weight;
+        // Weights: pooled over neighbouring horizons, shrunk toward the fixed 0.7 by as much as cross-fitting over groups of
+        // validation patients says generalises.
+        var groups = Math.Min(o.ShrinkageFolds, validation.Length);
+        var group = validation.Select((p, k) => (p, k)).ToDictionary(x => x.p, x => x.k % groups);
+        var folds = Enumerable.Range(0, groups)
+            .Select(g => (IReadOnlyList<int>)[.. Enumerable.Range(0, val.Count).Where(r => group[val.Patients[r]] == g)]).ToList();
+        var (lambda, lambdaScores) = ForecastEnsembleMath.ChooseShrinkage(val.Transformer, val.XGBoost, val.Actual, folds,
+            o.FixedTransformerWeight, o.ShrinkageCandidates, o.WeightPoolRadius, o.WeightStep);
+        var pooled = ForecastEnsembleMath.PooledWeights(val.Transformer, val.XGBoost, val.Actual, o.WeightPoolRadius, o.WeightStep);
+        var weights = ForecastEnsembleMath.Shrink(pooled, o.FixedTransformerWeight, lambda);
         val.Combine(weights, o.FixedTransformerWeight);
         tst.Combine(weights, o.FixedTransformerWeight);
 
@@ -218,7 +280,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             if (gap < bestGap - 1e-12) (bestScheme, bestGap) = (scheme, gap);
         }
         var conformal = Calibrate(val, Enumerable.Range(0, val.Count).ToArray(), bestScheme);
-        progress?.Invoke($"weights (Transformer) {string.Join(" ", weights.Select(w => w.ToString("F2")))}; conformal scheme {bestScheme}");
+        progress?.Invoke($"weights (Transformer) {string.Join(" ", weights.Select(w => w.ToString("F2")))} (shrinkage λ {lambda:F2} toward {o.FixedTransformerWeight:F2}); conformal scheme {bestScheme}");
 
         var all = Enumerable.Range(0, tst.Count).ToArray();
         var coverage = new Dictionary<string, double>
@@ -239,6 +301,9 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
 
         var targets = Targets(errors, coverage, H);
         foreach (var t in targets) progress?.Invoke($"target {t.Name}: {t.Value:F4} ({t.Threshold}) {(t.Passed ? "PASS" : "MISS")}");
+        var fp16 = o.MeasureFp16 ? Fp16Check(tf, tst) : null;
+        if (fp16 is not null)
+            progress?.Invoke($"fp16 ({fp16.Method}): mean Transformer MAE {fp16.MaeFp32.Average():F4} → {fp16.MaeFp16.Average():F4}, max |Δ mean| {fp16.MaxAbsDiff:G3}");
 
         var metadata = new ForecastEnsembleMetadata
         {
@@ -253,8 +318,10 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             Components = new() { ["xgboost"] = "xgboost/", ["transformer"] = "transformer/", ["transformer_architecture"] = $"d={tfSearch.Best.ModelDim}, layers={tfSearch.Best.Layers}", ["xgboost_hyperparameters"] = xgb.Hyperparameters.ToString() },
             TrainedAt = DateTimeOffset.UtcNow,
         };
-        seconds["evaluation"] = clock.Elapsed.TotalSeconds;
+        seconds["fp16_check"] = fp16?.Seconds ?? 0;
+        seconds["evaluation"] = clock.Elapsed.TotalSeconds - seconds["fp16_check"];
         seconds["total"] = total.Elapsed.TotalSeconds;
+        Stage(progress, sym, 1, $"done in {seconds["total"]:F0} s");
 
         var report = new ForecastEnsembleReport
         {
@@ -269,6 +336,9 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             MeanIntervalWidth = widthByH,
             ValidationMae = valMae,
             TransformerWeights = weights,
+            PooledTransformerWeights = pooled,
+            WeightShrinkage = lambda,
+            ShrinkageSelection = o.ShrinkageCandidates.Select((l, k) => (l, k)).ToDictionary(x => x.l.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), x => lambdaScores[x.k]),
             ConformalScheme = bestScheme,
             SchemeSelectionCoverage = selection,
             Targets = targets,
@@ -277,19 +347,60 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
                 ["patients"] = o.Patients, ["days"] = o.Days, ["seed"] = o.Seed,
                 ["train_patients"] = train.Length, ["validation_patients"] = validation.Length, ["test_patients"] = test.Length,
                 ["test_origins_from"] = cutoffDate.ToString("yyyy-MM-dd"),
+                ["validation_origins_from_day"] = validationFrom, ["transformer_window"] = o.Transformer.Window,
+                ["weight_pool_radius"] = o.WeightPoolRadius, ["fixed_transformer_weight"] = o.FixedTransformerWeight, ["shrinkage_folds"] = groups,
                 ["xgboost_training_origins"] = dataset.Rows, ["transformer_training_windows"] = windows.Count,
                 ["validation_origins"] = val.Count, ["test_origins"] = tst.Count,
                 ["xgboost_search_evaluations"] = xgbSearch.Trials.Count, ["xgboost_best_cv_mae"] = xgbSearch.BestScore,
-                ["transformer_candidates"] = tfSearch.Scores.Select(s => $"d={s.Candidate.ModelDim} layers={s.Candidate.Layers}: CV MAE {s.MeanMae:F4}").ToArray(),
+                ["transformer_candidates"] = tfSearch.Scores.Count == 0
+                    ? [$"d={tfSearch.Best.ModelDim} layers={tfSearch.Best.Layers}: the only candidate (not cross-validated)"]
+                    : tfSearch.Scores.Select(s => $"d={s.Candidate.ModelDim} layers={s.Candidate.Layers}: CV MAE {s.MeanMae:F4}").ToArray(),
                 ["transformer_epochs"] = tf.Metadata.Epochs,
             },
             Seconds = seconds,
+            Fp16 = fp16,
             FanCharts = tst.FanCharts(conformal, bestScheme, o.FanChartPatients, cutoff),
         };
         var r0 = 0;
         var sample = new EnsembleSample(tst.Patients[r0], tst.Origins[r0], tst.XGBoostRaw[r0], tst.Transformer[r0]);
         return new ForecastEnsembleResult(xgb, tf, metadata, report, cohort, sample, o);
     }
+
+    /// <summary>
+    /// The Transformer's test forecasts again in fp16 on the CPU (no GPU here): libtorch's CPU half kernels, or, if one
+    /// is missing, fp16 storage emulated in fp32. CUDA's fp16 kernels round differently, so this bounds the size of the
+    /// change rather than reproducing it.
+    /// </summary>
+    private static ForecastFp16Check Fp16Check(TransformerForecaster tf, EvalSet set)
+    {
+        var clock = Stopwatch.StartNew();
+        TransformerForecast[] half;
+        string method, description;
+        try
+        {
+            using var model = tf.HalfPrecisionCopyOnCpu(emulated: false);
+            half = model.Predict(set.Windows);
+            (method, description) = ("cpu_half_kernels", "weights and inputs cast to fp16 and run with libtorch's CPU half kernels (real fp16 arithmetic on the CPU)");
+        }
+        catch (ExternalException)
+        {
+            using var model = tf.HalfPrecisionCopyOnCpu(emulated: true);
+            half = model.Predict(set.Windows);
+            (method, description) = ("cpu_emulated_fp16_storage", "a CPU half kernel was missing: weights and inputs rounded to fp16, arithmetic in fp32");
+        }
+        var means = half.Select(x => x.Mean).ToList();
+        var maxDiff = Enumerable.Range(0, set.Count).Max(r => Enumerable.Range(0, set.H).Max(h => Math.Abs(means[r][h] - set.Transformer[r][h])));
+        return new ForecastFp16Check(method, description, set.Errors(set.Transformer).Mae, set.Errors(means).Mae, maxDiff, clock.Elapsed.TotalSeconds);
+    }
+
+    // Rough shares of a symptom's time (XGBoost 40–60 %, Transformer 30–40 %, evaluation the rest in quick and
+    // 80 × 240 runs): the progress bar moves by these at each stage.
+    private const double XGBoostShare = 0.45;
+    private const double TransformerShare = 0.35;
+
+    /// <summary>A one-line text progress bar per symptom, e.g. "mood [#########...........]  45 % Transformer".</summary>
+    private static void Stage(Action<string>? progress, ObservationType symptom, double done, string next) =>
+        progress?.Invoke($"{symptom.Name} [{new string('#', (int)Math.Round(20 * done)).PadRight(20, '.')}] {done * 100,3:F0} % {next}");
 
     private static SplitConformal Calibrate(EvalSet set, int[] rows, string scheme) =>
         SplitConformal.Calibrate(rows.Select(r => (IReadOnlyList<double>)set.Actual[r]).ToList(), rows.Select(r => (IReadOnlyList<double>)set.Ensemble[r]).ToList(),
@@ -403,8 +514,6 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             "oracle" => Oracle,
             _ => throw new ArgumentOutOfRangeException(nameof(predictor)),
         };
-
-        public double[] Column(List<double[]> rows, int h) => rows.Select(r => r[h]).ToArray();
 
         public HorizonErrors Errors(List<double[]> predicted)
         {

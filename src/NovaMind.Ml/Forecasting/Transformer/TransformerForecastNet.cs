@@ -18,7 +18,7 @@ public sealed class TransformerForecastNet : nn.Module<Tensor, Tensor, Tensor, (
     private readonly TransformerEncoder _encoder;
     private readonly TransformerDecoder _decoder;
     private readonly Linear _head;
-    private readonly Tensor _positions;
+    private Tensor _positions;
     private readonly int _window;
 
     public TransformerForecastNet(int window, int maxHorizon, int encoderFeatures, int decoderFeatures, int modelDim, int layers, int heads, int feedForward, double dropout)
@@ -32,6 +32,35 @@ public sealed class TransformerForecastNet : nn.Module<Tensor, Tensor, Tensor, (
         _head = nn.Linear(modelDim, 2);
         RegisterComponents();
         _positions = SinusoidalPositions(window + maxHorizon, modelDim); // a constant, not a parameter or buffer
+    }
+
+    /// <summary>
+    /// Moves the weights and the position table to <paramref name="device"/> as <paramref name="dtype"/>. The table is a
+    /// plain field (so old weight files still load), which Module.to would leave behind on the CPU in fp32.
+    /// </summary>
+    public void Place(Device device, ScalarType dtype)
+    {
+        this.to(device);
+        this.to(dtype);
+        var moved = _positions.to(dtype, device).DetachFromDisposeScope(); // lives as long as the module, whatever scope loads it
+        if (ReferenceEquals(moved, _positions)) return;
+        _positions.Dispose();
+        _positions = moved;
+    }
+
+    /// <summary>
+    /// Rounds every weight and the position table to fp16 and back, keeping fp32 arithmetic: how fp16 storage changes
+    /// forecasts where a device has no half kernels for some operation.
+    /// </summary>
+    public void RoundWeightsToHalf()
+    {
+        using (var scope = NewDisposeScope())
+        using (var noGrad = no_grad())
+            foreach (var p in parameters()) p.copy_(p.to(ScalarType.Float16).to(p.dtype));
+        using var half = _positions.to(ScalarType.Float16);
+        var rounded = half.to(_positions.dtype).DetachFromDisposeScope();
+        _positions.Dispose();
+        _positions = rounded;
     }
 
     /// <param name="encoder">[batch, W, encoderFeatures]</param>
@@ -60,7 +89,7 @@ public sealed class TransformerForecastNet : nn.Module<Tensor, Tensor, Tensor, (
         using var scope = NewDisposeScope();
         var steps = (int)decoder.shape[1];
         var x = _decoderInput.forward(decoder) + _positions[_window..(_window + steps)].unsqueeze(0);
-        var causal = triu(full(steps, steps, float.NegativeInfinity), 1);
+        var causal = triu(full(steps, steps, float.NegativeInfinity, dtype: x.dtype, device: x.device), 1);
         var y = _decoder.forward(x.transpose(0, 1), memory, tgt_mask: causal).transpose(0, 1); // [batch, h, d]
         var outputs = _head.forward(y);
         var mean = last.unsqueeze(1) + outputs[.., .., 0];

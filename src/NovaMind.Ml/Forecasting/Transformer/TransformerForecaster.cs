@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using NovaMind.Domain.Forecasting;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace NovaMind.Ml.Forecasting;
@@ -54,16 +55,27 @@ public sealed class TransformerForecaster : IDisposable
     public const string NormaliserDescription = "per-patient RobustScaler (median, IQR/1.349) fitted on observed days <= origin; carried forward over gaps";
 
     private readonly TransformerForecastNet _net;
+    private readonly Device _device;
+    private readonly ScalarType _dtype;
+    private readonly bool _emulatedHalf;
 
-    private TransformerForecaster(TransformerForecastNet net, TransformerForecastMetadata metadata)
+    /// <param name="emulatedHalf">Weights (already rounded by the caller) and inputs rounded to fp16, arithmetic in fp32.</param>
+    private TransformerForecaster(TransformerForecastNet net, TransformerForecastMetadata metadata, Device? device = null, ScalarType dtype = ScalarType.Float32, bool emulatedHalf = false)
     {
         _net = net;
         _net.eval();
+        _device = device ?? CPU;
+        _dtype = dtype;
+        _emulatedHalf = emulatedHalf;
+        if (_device.type != DeviceType.CPU || _dtype != ScalarType.Float32) _net.Place(_device, _dtype);
         Metadata = metadata;
     }
 
     public TransformerForecastMetadata Metadata { get; }
     public int MaxHorizon => Metadata.MaxHorizon;
+
+    /// <summary>Where and in which precision the forecaster runs, e.g. "cpu fp32", "cuda:0 fp16".</summary>
+    public string Precision => $"{_device} {(_emulatedHalf ? "fp16 storage emulated in fp32" : _dtype == ScalarType.Float16 ? "fp16" : "fp32")}";
 
     public static TransformerForecaster Train(TransformerForecastOptions options, IReadOnlyList<SequenceWindow> train, IReadOnlyList<SequenceWindow> validation,
         string symptom = "mood", Action<string>? progress = null)
@@ -138,7 +150,7 @@ public sealed class TransformerForecaster : IDisposable
         for (var start = 0; start < windows.Count; start += batchSize)
         {
             var batch = windows.Skip(start).Take(batchSize).ToArray();
-            var (mean, sigma) = PredictNormalised(_net, batch);
+            var (mean, sigma) = PredictNormalised(batch);
             var h = Metadata.MaxHorizon;
             for (var b = 0; b < batch.Length; b++)
             {
@@ -163,15 +175,35 @@ public sealed class TransformerForecaster : IDisposable
         File.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(Metadata, ForecastModelMetadata.Json));
     }
 
-    public static TransformerForecaster Load(string directory)
+    /// <summary>Loads a saved forecaster onto <paramref name="device"/> (default CPU).</summary>
+    /// <param name="halfPrecision">fp16 weights and inputs; only on CUDA (CPU stays fp32, as the served ForecastModel does).</param>
+    public static TransformerForecaster Load(string directory, Device? device = null, bool halfPrecision = false)
     {
         var metadata = JsonSerializer.Deserialize<TransformerForecastMetadata>(File.ReadAllText(Path.Combine(directory, MetadataFile)), ForecastModelMetadata.Json)
                        ?? throw new InvalidDataException($"{directory}/{MetadataFile} is empty");
         if (!metadata.EncoderFeatures.SequenceEqual(SequenceWindowBuilder.EncoderFeatures) || !metadata.DecoderFeatures.SequenceEqual(SequenceWindowBuilder.DecoderFeatures))
             throw new InvalidDataException($"{directory}: the model's feature list differs from this build's");
-        var net = NewNet(metadata.Window, metadata.MaxHorizon, metadata.ModelDim, metadata.Layers, metadata.Heads, metadata.FeedForward, 0);
+        var net = NewNet(metadata);
         net.load(Path.Combine(directory, WeightsFile));
-        return new TransformerForecaster(net, metadata);
+        device ??= CPU;
+        var dtype = halfPrecision && device.type == DeviceType.CUDA ? ScalarType.Float16 : ScalarType.Float32;
+        return new TransformerForecaster(net, metadata, device, dtype);
+    }
+
+    /// <summary>
+    /// A copy of this forecaster in fp16 on the CPU, to measure what fp16 does to the forecasts where there is no GPU:
+    /// real half kernels, or (<paramref name="emulated"/>) weights and inputs rounded to fp16 with fp32 arithmetic.
+    /// Serving never runs fp16 on the CPU.
+    /// </summary>
+    public TransformerForecaster HalfPrecisionCopyOnCpu(bool emulated)
+    {
+        var net = NewNet(Metadata);
+        using (NewDisposeScope())
+        using (no_grad())
+            net.load_state_dict(_net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.to(ScalarType.Float32, CPU)));
+        if (!emulated) return new TransformerForecaster(net, Metadata, CPU, ScalarType.Float16);
+        net.RoundWeightsToHalf();
+        return new TransformerForecaster(net, Metadata, CPU, ScalarType.Float32, emulatedHalf: true);
     }
 
     public void Dispose() => _net.Dispose();
@@ -179,19 +211,31 @@ public sealed class TransformerForecaster : IDisposable
     private static TransformerForecastNet NewNet(int window, int horizon, int dim, int layers, int heads, int feedForward, double dropout) =>
         new(window, horizon, SequenceWindowBuilder.EncoderFeatures.Count, SequenceWindowBuilder.DecoderFeatures.Count, dim, layers, heads, feedForward, dropout);
 
+    private static TransformerForecastNet NewNet(TransformerForecastMetadata m) => NewNet(m.Window, m.MaxHorizon, m.ModelDim, m.Layers, m.Heads, m.FeedForward, 0);
+
     /// <summary>Autoregressive decoding: encode once, then for h = 1..H decode the prefix and feed the mean back as the next input.</summary>
-    private static (float[] Mean, float[] Sigma) PredictNormalised(TransformerForecastNet net, IReadOnlyList<SequenceWindow> batch)
+    /// <summary>Normalised mean and sigma, row-major [batch, H], as fp32 on the CPU whatever the model's device and precision.</summary>
+    private (float[] Mean, float[] Sigma) PredictNormalised(IReadOnlyList<SequenceWindow> batch)
     {
-        net.eval();
+        _net.eval();
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var (mean, sigma) = Autoregressive(net, batch);
-        return (mean.data<float>().ToArray(), sigma.data<float>().ToArray());
+        var (enc, dec, last, _, _) = Tensors(batch, teacherForcing: false, withTargets: false);
+        var (mean, sigma) = Autoregressive(_net, Prepare(enc), Prepare(dec), Prepare(last));
+        return (mean.to(ScalarType.Float32, CPU).data<float>().ToArray(), sigma.to(ScalarType.Float32, CPU).data<float>().ToArray());
     }
+
+    /// <summary>An input on the model's device and in its precision (emulated fp16: rounded to half and back).</summary>
+    private Tensor Prepare(Tensor input) => _emulatedHalf ? input.to(ScalarType.Float16).to(ScalarType.Float32) : input.to(_dtype, _device);
 
     private static (Tensor Mean, Tensor Sigma) Autoregressive(TransformerForecastNet net, IReadOnlyList<SequenceWindow> batch)
     {
         var (enc, dec, last, _, _) = Tensors(batch, teacherForcing: false, withTargets: false);
+        return Autoregressive(net, enc, dec, last);
+    }
+
+    private static (Tensor Mean, Tensor Sigma) Autoregressive(TransformerForecastNet net, Tensor enc, Tensor dec, Tensor last)
+    {
         var memory = net.Encode(enc);
         var h = (int)dec.shape[1];
         Tensor mean = null!, sigma = null!;

@@ -49,11 +49,14 @@ public static class TransformerHyperparameterSearch
         return new TransformerSearchResult(scores, scores.MinBy(s => s.MeanMae)!.Candidate, clock.Elapsed);
     }
 
-    /// <summary>Search, then train the best candidate on all windows, early-stopped on the last 20 % of origin dates.</summary>
+    /// <summary>
+    /// Search, then train the best candidate on all windows, early-stopped on the last 20 % of origin dates. A single
+    /// candidate is not cross-validated (nothing to choose; it would only cost training time): its result has no scores.
+    /// </summary>
     public static (TransformerForecaster Model, TransformerSearchResult Search) TuneAndTrain(IReadOnlyList<SequenceWindow> windows, TransformerForecastOptions options,
         IReadOnlyList<TransformerCandidate> candidates, int folds = 2, string symptom = "mood", Action<string>? progress = null)
     {
-        var search = Search(windows, options, candidates, folds, progress);
+        var search = candidates.Count == 1 ? new TransformerSearchResult([], candidates[0], TimeSpan.Zero) : Search(windows, options, candidates, folds, progress);
         var (fit, stop) = Holdout(windows, options.MaxHorizon);
         return (TransformerForecaster.Train(search.Best.Apply(options), fit, stop, symptom, progress), search);
     }
