@@ -11,7 +11,7 @@ namespace NovaMind.Domain.Forecasting;
 /// (and &lt; 1−α + 1/(n+1) without ties). When ⌈(n+1)(1−α)⌉ &gt; n the guarantee needs an infinite interval.</para>
 /// <para>The guarantee is marginal and assumes calibration and new points are exchangeable; forecast windows from
 /// the same patient, or overlapping origins, weaken it, so calibrate on held-out patients where possible.
-/// Intervals are not clamped to a value range; <see cref="PredictionInterval"/> style clamping is the caller's.</para>
+/// Intervals are not clamped to a value range; clamping to a scale is the caller's.</para>
 /// </remarks>
 public sealed class SplitConformal
 {

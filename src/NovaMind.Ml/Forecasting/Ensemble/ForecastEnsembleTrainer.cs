@@ -464,7 +464,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
                 for (var t = Math.Max(0, from); t <= Math.Min(to, p.Days - 2); t++)
                 {
                     var origin = p.FirstDay.AddDays(t);
-                    if (double.IsNaN(series[t]) || features.ObservedDaysInLast28(origin) < ForecastWindow.MinimumObservedDays) continue;
+                    if (double.IsNaN(series[t]) || features.ObservedDaysInLast28(origin) < ForecastHistory.MinimumObservedDays) continue;
                     if (features.LastSymptomDay is not { } last || origin >= last || !tfOrigins.Contains(origin)) continue;
                     var actual = new double[H];
                     for (var h = 1; h <= H; h++) actual[h - 1] = t + h < p.Days ? series[t + h] : double.NaN;

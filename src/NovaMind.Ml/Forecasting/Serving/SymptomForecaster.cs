@@ -52,26 +52,25 @@ public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, Sympto
 
     public static SymptomForecaster Load(string setDirectory, Device? device = null, bool halfPrecision = false)
     {
+        var manifest = ForecastArtifactSet.ReadManifest(setDirectory);
+        if (manifest.Symptoms.Count == 0) throw new InvalidDataException($"{setDirectory}/{ForecastArtifactSet.ManifestFile} lists no symptom");
         var components = new Dictionary<string, Component>(StringComparer.Ordinal);
         try
         {
-            foreach (var dir in Directory.GetDirectories(setDirectory).Order(StringComparer.Ordinal))
+            foreach (var symptom in manifest.Symptoms)
             {
-                if (!File.Exists(Path.Combine(dir, ForecastEnsembleArtifacts.EnsembleFile))) continue;
+                var dir = ForecastArtifactSet.SymptomDirectory(setDirectory, symptom);
                 var ensemble = ForecastEnsembleArtifacts.LoadEnsemble(dir);
-                if (!ObservationType.TryParse(ensemble.Symptom, out _) || ensemble.Symptom != Path.GetFileName(dir))
-                    throw new InvalidDataException($"{dir}: ensemble.json is for '{ensemble.Symptom}'");
-                var transformer = TransformerForecaster.Load(Path.Combine(dir, "transformer"));
+                if (!ObservationType.TryParse(ensemble.Symptom, out _) || ensemble.Symptom != symptom || ensemble.Version != manifest.Version)
+                    throw new InvalidDataException($"{dir}: ensemble.json is for '{ensemble.Symptom}' version {ensemble.Version}; the manifest says '{symptom}' version {manifest.Version}");
+                var transformer = TransformerForecaster.Load(Path.Combine(dir, "transformer"), device, halfPrecision);
                 var xgboost = XGBoostDirectForecaster.Load(Path.Combine(dir, "xgboost"));
-                components[ensemble.Symptom] = new Component(transformer, xgboost, ensemble);
-                var h = ensemble.Horizons.Length;
-                if (transformer.MaxHorizon != h || xgboost.MaxHorizon != h || ensemble.ConformalQuantiles.Length != h || ensemble.TransformerWeights.Length != h)
-                    throw new InvalidDataException($"{dir}: the Transformer ({transformer.MaxHorizon}), XGBoost ({xgboost.MaxHorizon}) and ensemble ({h}) horizons differ");
+                components[symptom] = new Component(transformer, xgboost, ensemble);
+                var h = manifest.Horizon;
+                if (transformer.MaxHorizon != h || xgboost.MaxHorizon != h || ensemble.Horizons.Length != h || ensemble.ConformalQuantiles.Length != h || ensemble.TransformerWeights.Length != h)
+                    throw new InvalidDataException($"{dir}: the Transformer ({transformer.MaxHorizon}), XGBoost ({xgboost.MaxHorizon}) or ensemble ({ensemble.Horizons.Length}) horizons differ from the manifest's {h}");
             }
-            if (components.Count == 0) throw new InvalidDataException($"{setDirectory} holds no symptom folder with {ForecastEnsembleArtifacts.EnsembleFile}");
-            var versions = components.Values.Select(c => c.Ensemble.Version).Distinct().ToArray();
-            if (versions.Length != 1) throw new InvalidDataException($"{setDirectory}: symptom folders come from different versions ({string.Join(", ", versions)})");
-            return new SymptomForecaster(versions[0], components);
+            return new SymptomForecaster(manifest.Version, components);
         }
         catch
         {

@@ -113,7 +113,7 @@ public sealed class TransformerForecaster : IDisposable
                 var (enc, dec, last, y, m) = Tensors(batch, teacherForcing: true);
                 optimizer.zero_grad();
                 var (mean, sigma) = net.forward(enc, dec, last);
-                var loss = ForecastNet.MaskedGaussianNll(mean, sigma, y, m);
+                var loss = GaussianLoss.MaskedNll(mean, sigma, y, m);
                 loss.backward();
                 nn.utils.clip_grad_norm_(net.parameters(), 1.0);
                 optimizer.step();
@@ -172,14 +172,14 @@ public sealed class TransformerForecaster : IDisposable
     {
         Directory.CreateDirectory(directory);
         _net.save(Path.Combine(directory, WeightsFile));
-        File.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(Metadata, ForecastModelMetadata.Json));
+        File.WriteAllText(Path.Combine(directory, MetadataFile), JsonSerializer.Serialize(Metadata, ModelArtifacts.Json));
     }
 
     /// <summary>Loads a saved forecaster onto <paramref name="device"/> (default CPU).</summary>
     /// <param name="halfPrecision">fp16 weights and inputs; only on CUDA (CPU stays fp32, as the served ForecastModel does).</param>
     public static TransformerForecaster Load(string directory, Device? device = null, bool halfPrecision = false)
     {
-        var metadata = JsonSerializer.Deserialize<TransformerForecastMetadata>(File.ReadAllText(Path.Combine(directory, MetadataFile)), ForecastModelMetadata.Json)
+        var metadata = JsonSerializer.Deserialize<TransformerForecastMetadata>(File.ReadAllText(Path.Combine(directory, MetadataFile)), ModelArtifacts.Json)
                        ?? throw new InvalidDataException($"{directory}/{MetadataFile} is empty");
         if (!metadata.EncoderFeatures.SequenceEqual(SequenceWindowBuilder.EncoderFeatures) || !metadata.DecoderFeatures.SequenceEqual(SequenceWindowBuilder.DecoderFeatures))
             throw new InvalidDataException($"{directory}: the model's feature list differs from this build's");
@@ -262,7 +262,7 @@ public sealed class TransformerForecaster : IDisposable
             var (mean, sigma) = Autoregressive(net, batch);
             var (_, _, _, y, m) = Tensors(batch, teacherForcing: false);
             var count = m.sum().item<float>();
-            total += ForecastNet.MaskedGaussianNll(mean, sigma, y, m).item<float>() * count;
+            total += GaussianLoss.MaskedNll(mean, sigma, y, m).item<float>() * count;
             weight += count;
         }
         return total / Math.Max(1, weight);

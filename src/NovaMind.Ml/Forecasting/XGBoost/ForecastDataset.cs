@@ -12,7 +12,7 @@ public sealed record ForecastPatient(int Id, IReadOnlyList<Observation> Observat
 /// </summary>
 /// <remarks>
 /// An origin qualifies when the symptom was observed on t and on at least
-/// <see cref="NovaMind.Domain.Forecasting.ForecastWindow.MinimumObservedDays"/> of the 28 days ending on t, and
+/// <see cref="NovaMind.Domain.Forecasting.ForecastHistory.MinimumObservedDays"/> of the 28 days ending on t, and
 /// t+1 is not after the patient's last symptom day (otherwise no target could exist); the same rule as serving,
 /// which forecasts from the last observed day.
 /// </remarks>
@@ -66,7 +66,7 @@ public sealed class ForecastDataset
             var taken = 0;
             for (var t = first; t < last; t = t.AddDays(1))
             {
-                if (!f.IsObserved(t) || f.ObservedDaysInLast28(t) < Domain.Forecasting.ForecastWindow.MinimumObservedDays) continue;
+                if (!f.IsObserved(t) || f.ObservedDaysInLast28(t) < Domain.Forecasting.ForecastHistory.MinimumObservedDays) continue;
                 if (taken++ % stride != 0) continue;
                 f.Compute(t, row);
                 features.AddRange(row);
