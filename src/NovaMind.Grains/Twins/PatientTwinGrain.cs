@@ -20,9 +20,7 @@ public sealed partial class PatientTwinGrain(
     public const int MaxHorizon = 28;
 
     /// <summary>Forecasts by symptom, kept in memory while the data they were made from is unchanged (never persisted).</summary>
-    private readonly Dictionary<string, CachedForecast> _forecasts = new(StringComparer.Ordinal);
-
-    private sealed record CachedForecast(SymptomForecastDto Forecast, DateTimeOffset GeneratedAt);
+    private readonly TwinForecastCache _forecasts = new(cacheOptions.Value.TimeToLive);
 
     private string Pseudonym => pseudonyms.Pseudonym(this.GetPrimaryKey());
 
@@ -88,9 +86,9 @@ public sealed partial class PatientTwinGrain(
 
         var worker = GrainFactory.GetGrain<IForecastWorkerGrain>(0);
         var version = await worker.ModelVersion();
-        var fromCache = _forecasts.TryGetValue(type.Name, out var cached) && cached.Forecast.ModelVersion == version
-                        && now - cached.GeneratedAt < cacheOptions.Value.TimeToLive;
-        if (!fromCache)
+        var cached = _forecasts.Get(type.Name, version, now);
+        var fromCache = cached is not null;
+        if (cached is null)
         {
             var (_, observedDays) = ForecastHistory.Assess(Observations(), type);
             if (!ForecastHistory.IsSufficient(observedDays))
@@ -99,12 +97,11 @@ public sealed partial class PatientTwinGrain(
             var forecast = await worker.Forecast(type.Name, Columns(), medicationStarts, WorkPriority.Clinician);
             if (forecast.Status != ForecastStatus.Ok)
                 return new ForecastResult(forecast.Status, type.Name, horizon, forecast.ModelVersion, now, [], forecast.Problem);
-            cached = new CachedForecast(forecast, now);
-            _forecasts[type.Name] = cached;
+            cached = _forecasts.Put(type.Name, forecast, now);
             LogForecast(Pseudonym, type.Name, forecast.ModelVersion);
         }
 
-        var f = cached!.Forecast;
+        var f = cached.Forecast;
         if (f.Mean.Length < horizon)
             return new ForecastResult(ForecastStatus.HorizonNotServed, type.Name, horizon, f.ModelVersion, now, [],
                 $"the served forecast model {f.ModelVersion} forecasts at most {f.Mean.Length} days ahead; asked for {horizon}");

@@ -19,7 +19,7 @@ public class ForecastFeaturesTests
     [Fact]
     public void NamesMatchVectorLength()
     {
-        Assert.Equal(49, ForecastFeatures.Count);
+        Assert.Equal(61, ForecastFeatures.Count);
         Assert.Equal(ForecastFeatures.Count, ForecastFeatures.Names.Distinct().Count());
         Assert.Equal(ForecastFeatures.Count, ForecastFeatures.Compute([], ObservationType.Mood, Day0).Length);
     }
@@ -37,6 +37,9 @@ public class ForecastFeaturesTests
         obs.Add(At(Day0.AddDays(29), ObservationType.Mood, 5, hour: 20)); // day 29: (9 + 5) / 2 = 7
         obs.Add(At(Day0.AddDays(29), ObservationType.SleepHours, 6.5));
         obs.Add(At(Day0.AddDays(27), ObservationType.SleepHours, 8));
+        obs.Add(At(Day0.AddDays(29), ObservationType.Phq9, 12));
+        obs.Add(At(Day0.AddDays(26), ObservationType.Phq9, 10));
+        obs.Add(At(Day0.AddDays(30), ObservationType.Phq9, 27)); // after the origin: never read
         var origin = Day0.AddDays(29);
         var f = ForecastFeatures.Compute(obs, ObservationType.Mood, origin);
 
@@ -77,6 +80,17 @@ public class ForecastFeaturesTests
         Assert.True(float.IsNaN(Feature(f, "hrv_ms_t-0")));
         Assert.True(float.IsNaN(Feature(f, "steps_mean7")));
         Assert.True(float.IsNaN(Feature(f, "days_since_medication_change")));
+
+        // Companions of mood: co1 = phq9, co2 = gad7 (none here).
+        Assert.Equal(["phq9", "gad7"], ForecastFeatures.Companions(ObservationType.Mood).Select(c => c.Name));
+        Assert.Equal(["mood", "gad7"], ForecastFeatures.Companions(ObservationType.Phq9).Select(c => c.Name));
+        Assert.Equal(12f, Feature(f, "co1_t-0"));
+        Assert.True(float.IsNaN(Feature(f, "co1_t-1")));
+        Assert.Equal(10f, Feature(f, "co1_t-3"));
+        Assert.Equal(11f, Feature(f, "co1_mean7"));
+        Assert.Equal(11f, Feature(f, "co1_mean28"));
+        Assert.True(float.IsNaN(Feature(f, "co2_t-0")));
+        Assert.True(float.IsNaN(Feature(f, "co2_mean28")));
 
         // Origin one day after the last reading: everything shifts, the gap shows.
         var later = ForecastFeatures.Compute(obs, ObservationType.Mood, origin.AddDays(1));

@@ -11,8 +11,8 @@ namespace NovaMind.Ml.Forecasting;
 /// <remarks>
 /// <para>Encoder features per day (<see cref="SequenceWindowBuilder.EncoderFeatures"/>): the symptom, robust-normalised
 /// with a per-patient <see cref="RobustScaler"/> fitted on observed days ≤ t, carried forward over gaps (0 = the median
-/// before the first reading), and its mask; sleep_hours and hrv_ms likewise (each with its own scaler fitted on ≤ t) with
-/// masks; day-of-week sin/cos. Days before the patient's data are zeros with mask 0.</para>
+/// before the first reading), and its mask; sleep_hours, hrv_ms and the two companion symptoms (co1, co2: the other two of mood, phq9, gad7)
+/// likewise (each with its own scaler fitted on ≤ t) with masks; day-of-week sin/cos. Days before the patient's data are zeros with mask 0.</para>
 /// <para>Decoder features per horizon h (<see cref="SequenceWindowBuilder.DecoderFeatures"/>): the previous value
 /// (normalised; h = 1: the last observed value at t) and the day-of-week sin/cos of day t+h. During training the previous
 /// value is <see cref="TeacherInputs"/> (the true value of day t+h−1, carried forward over gaps): teacher forcing. At
@@ -51,15 +51,19 @@ public sealed class SequenceWindowBuilder
 
     public static IReadOnlyList<ObservationType> Biometrics { get; } = [ObservationType.SleepHours, ObservationType.HrvMs];
 
+    /// <summary>
+    /// Per day: the symptom and its mask, then each covariate (<see cref="Biometrics"/>, then the two companion symptoms
+    /// <see cref="ForecastFeatures.Companions"/> as co1/co2) and its mask, then the calendar.
+    /// </summary>
     public static IReadOnlyList<string> EncoderFeatures { get; } =
-        ["y", "y_mask", "sleep_hours", "sleep_hours_mask", "hrv_ms", "hrv_ms_mask", "dow_sin", "dow_cos"];
+        ["y", "y_mask", "sleep_hours", "sleep_hours_mask", "hrv_ms", "hrv_ms_mask", "co1", "co1_mask", "co2", "co2_mask", "dow_sin", "dow_cos"];
 
     public static IReadOnlyList<string> DecoderFeatures { get; } = ["y_prev", "dow_sin", "dow_cos"];
 
     private readonly int _patient;
     private readonly DateOnly _start;
     private readonly DailySeries? _symptom;
-    private readonly DailySeries?[] _biometrics;
+    private readonly DailySeries?[] _covariates;
 
     public SequenceWindowBuilder(int patient, IEnumerable<Observation> observations, ObservationType symptom, int window = DefaultWindow, int horizon = DefaultHorizon)
     {
@@ -72,14 +76,15 @@ public sealed class SequenceWindowBuilder
         Symptom = symptom;
         Window = window;
         Horizon = horizon;
-        _biometrics = new DailySeries?[Biometrics.Count];
+        ObservationType[] covariates = [.. Biometrics, .. ForecastFeatures.Companions(symptom)];
+        _covariates = new DailySeries?[covariates.Length];
         if (list.Count == 0) return;
         var first = list.Min(o => DateOnly.FromDateTime(o.Time.UtcDateTime));
         var last = list.Max(o => DateOnly.FromDateTime(o.Time.UtcDateTime));
         _start = first;
         var days = last.DayNumber - first.DayNumber + 1;
         _symptom = DailySeries.Build(list, symptom, last, days);
-        for (var b = 0; b < Biometrics.Count; b++) _biometrics[b] = DailySeries.Build(list, Biometrics[b], last, days);
+        for (var b = 0; b < covariates.Length; b++) _covariates[b] = DailySeries.Build(list, covariates[b], last, days);
     }
 
     public ObservationType Symptom { get; }
@@ -113,14 +118,14 @@ public sealed class SequenceWindowBuilder
         var fe = EncoderFeatures.Count;
         var encoder = new float[w * fe];
         var y = FilledUpTo(_symptom, t, scaler);
-        var bio = new (float[] Values, float[] Mask)[Biometrics.Count];
-        for (var b = 0; b < Biometrics.Count; b++)
-            bio[b] = FilledUpTo(_biometrics[b]!, t, FitUpTo(_biometrics[b]!, t) ?? RobustScaler.Identity);
+        var bio = new (float[] Values, float[] Mask)[_covariates.Length];
+        for (var b = 0; b < _covariates.Length; b++)
+            bio[b] = FilledUpTo(_covariates[b]!, t, FitUpTo(_covariates[b]!, t) ?? RobustScaler.Identity);
         for (var k = 0; k < w; k++)
         {
             var day = t - (w - 1 - k);
             var row = encoder.AsSpan(k * fe, fe);
-            (row[6], row[7]) = Calendar(origin.AddDays(k - (w - 1)));
+            (row[fe - 2], row[fe - 1]) = Calendar(origin.AddDays(k - (w - 1)));
             if (day < 0) continue;
             row[0] = y.Values[day];
             row[1] = y.Mask[day];

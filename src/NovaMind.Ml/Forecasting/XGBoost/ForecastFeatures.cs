@@ -1,3 +1,4 @@
+using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
 
 namespace NovaMind.Ml.Forecasting;
@@ -8,7 +9,7 @@ namespace NovaMind.Ml.Forecasting;
 /// cannot see the future; missing values are <see cref="float.NaN"/> (XGBoost learns a default branch for them).
 /// </summary>
 /// <remarks>
-/// <para>Feature layout (<see cref="Names"/>, <see cref="Count"/> = 49), all on the UTC daily grid of
+/// <para>Feature layout (<see cref="Names"/>, <see cref="Count"/> = 61), all on the UTC daily grid of
 /// <see cref="NovaMind.Domain.Forecasting.DailySeries"/> (a day's value is the mean of its readings):</para>
 /// <list type="bullet">
 /// <item><c>y_t-0</c> … <c>y_t-13</c>: the symptom on days t … t−13, i.e. lags 1 … 14 counted back from the first
@@ -23,6 +24,10 @@ namespace NovaMind.Ml.Forecasting;
 /// <item>For sleep_hours, hrv_ms, resting_hr, steps: <c>{type}_t-0</c> … <c>{type}_t-3</c> and <c>{type}_mean7</c>.</item>
 /// <item><c>days_since_medication_change</c>: t − the latest medication start ≤ t, NaN when none is known (the
 /// observation stream carries no medication events yet; callers pass start dates when they have them).</item>
+/// <item>For the two companion symptoms (<see cref="Companions"/>: the other two of mood, phq9, gad7 in that order,
+/// named <c>co1</c>, <c>co2</c> so the layout is the same for every target): <c>co{k}_t-0</c> … <c>co{k}_t-3</c>,
+/// <c>co{k}_mean7</c> and <c>co{k}_mean28</c>. The three scores measure one underlying severity with independent
+/// noise, so the companions carry information about the target's state that its own noisy readings lack.</item>
 /// </list>
 /// <para>Build once per patient (the constructor puts every stream on a daily grid), then call
 /// <see cref="Compute(DateOnly)"/> for each origin. Immutable after construction, so thread-safe.</para>
@@ -35,6 +40,12 @@ public sealed class ForecastFeatures
     /// <summary>Biometric lags (days t … t−3).</summary>
     public const int BiometricLags = 4;
 
+    /// <summary>Companion-symptom lags (days t … t−3).</summary>
+    public const int CompanionLags = 4;
+
+    /// <summary>The other two forecast symptoms, in <see cref="ForecastHistory.Symptoms"/> order: inputs when forecasting <paramref name="symptom"/>.</summary>
+    public static IReadOnlyList<ObservationType> Companions(ObservationType symptom) => [.. ForecastHistory.Symptoms.Where(s => s != symptom).Take(2)];
+
     /// <summary>Biometric streams used as exogenous inputs, in feature order.</summary>
     public static IReadOnlyList<ObservationType> Biometrics { get; } =
         [ObservationType.SleepHours, ObservationType.HrvMs, ObservationType.RestingHr, ObservationType.Steps];
@@ -46,6 +57,7 @@ public sealed class ForecastFeatures
 
     private readonly DailyGrid _symptom;
     private readonly DailyGrid[] _biometrics;
+    private readonly DailyGrid[] _companions;
     private readonly DateOnly[] _medicationStarts;
 
     public ForecastFeatures(IEnumerable<Observation> observations, ObservationType symptom, IReadOnlyList<DateOnly>? medicationStarts = null)
@@ -56,6 +68,7 @@ public sealed class ForecastFeatures
         Symptom = symptom;
         _symptom = new DailyGrid(list, symptom);
         _biometrics = [.. Biometrics.Select(b => new DailyGrid(list, b))];
+        _companions = [.. Companions(symptom).Select(c => new DailyGrid(list, c))];
         _medicationStarts = medicationStarts is null ? [] : [.. medicationStarts.Order()];
     }
 
@@ -107,6 +120,13 @@ public sealed class ForecastFeatures
         }
 
         destination[f++] = DaysSinceMedicationChange(origin);
+
+        foreach (var grid in _companions)
+        {
+            for (var lag = 0; lag < CompanionLags; lag++) destination[f++] = grid.At(origin.AddDays(-lag));
+            destination[f++] = grid.Window(origin, 7).Mean;
+            destination[f++] = grid.Window(origin, 28).Mean;
+        }
     }
 
     /// <summary>The training target for horizon <paramref name="horizon"/>: the symptom's daily mean on origin + h, or NaN when that day has no reading.</summary>
@@ -142,6 +162,11 @@ public sealed class ForecastFeatures
             names.Add($"{b.Name}_mean7");
         }
         names.Add("days_since_medication_change");
+        for (var k = 1; k <= 2; k++)
+        {
+            for (var lag = 0; lag < CompanionLags; lag++) names.Add($"co{k}_t-{lag}");
+            names.AddRange([$"co{k}_mean7", $"co{k}_mean28"]);
+        }
         return names;
     }
 
