@@ -11,7 +11,7 @@ using static TorchSharp.torch;
 // and (b) the scheduler, then memory over many requests. Usage:
 //   dotnet run -c Release --project benchmarks/NovaMind.Benchmarks -- [--model transformer|forecast] [--seconds 2]
 //     [--concurrency 1,16,256,4096] [--max-batch 256] [--delays-ms 0,2] [--device auto|cpu|cuda] [--half]
-//     [--libtorch DIR] [--memory-requests 100000] [--out FILE]
+//     [--libtorch DIR] [--memory-requests 100000] [--torch-threads N] [--out FILE]
 if (args.FirstOrDefault() == "correlation")
 {
     NovaMind.Benchmarks.CorrelationBenchmark.Run(Console.WriteLine);
@@ -20,6 +20,7 @@ if (args.FirstOrDefault() == "correlation")
 var options = Args.Parse(args);
 TorchRuntime.Initialize(options.LibTorch);
 var device = TorchRuntime.ResolveDevice(options.Device);
+if (options.TorchThreads is { } torchThreads) TorchRuntime.UseCpuThreads(torchThreads);
 var report = new StringBuilder();
 void Say(string line) { Console.WriteLine(line); report.AppendLine(line); }
 
@@ -196,7 +197,7 @@ static string FindModelsRoot()
     throw new DirectoryNotFoundException("models/forecast not found");
 }
 
-internal sealed record Args(string Model, double Seconds, int[] Concurrency, int MaxBatch, double[] DelaysMs, string Device, bool Half, string? LibTorch, int MemoryRequests, string? Out)
+internal sealed record Args(string Model, double Seconds, int[] Concurrency, int MaxBatch, double[] DelaysMs, string Device, bool Half, string? LibTorch, int MemoryRequests, string? Out, int? TorchThreads)
 {
     public static Args Parse(string[] args)
     {
@@ -215,7 +216,8 @@ internal sealed record Args(string Model, double Seconds, int[] Concurrency, int
             args.Contains("--half"),
             args.Contains("--libtorch") ? Get("--libtorch", "") : null,
             int.Parse(Get("--memory-requests", "100000"), CultureInfo.InvariantCulture),
-            args.Contains("--out") ? Get("--out", "") : null);
+            args.Contains("--out") ? Get("--out", "") : null,
+            args.Contains("--torch-threads") ? int.Parse(Get("--torch-threads", "1"), CultureInfo.InvariantCulture) : null);
     }
 }
 

@@ -42,4 +42,16 @@ public static class TorchRuntime
         "cuda" => cuda.is_available() ? CUDA : throw new InvalidOperationException("Inference:Device is 'cuda' but no CUDA device is available"),
         var other => throw new ArgumentException($"Inference:Device must be auto, cpu or cuda; got '{other}'"),
     };
+
+    /// <summary>
+    /// libtorch's intra-op threads for CPU inference. Served batches are small and the autoregressive decoder runs
+    /// hundreds of tiny ops per call; waking a second thread for each costs more than it gains, and the silo's other
+    /// work needs the other cores. The served forecaster was measured ~6× faster per request with one thread on a
+    /// 2-core host (docs/benchmarks.md). Applies to threads that start torch work after the call.
+    /// </summary>
+    public static void UseCpuThreads(int threads)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(threads, 1);
+        set_num_threads(threads);
+    }
 }

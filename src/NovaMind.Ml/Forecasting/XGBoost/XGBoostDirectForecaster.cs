@@ -203,7 +203,13 @@ public sealed class XGBoostDirectForecaster : IDisposable
         try
         {
             foreach (var file in metadata.ModelFiles)
-                boosters.Add(Booster.Load(File.ReadAllBytes(Path.Combine(directory, file))));
+            {
+                var booster = Booster.Load(File.ReadAllBytes(Path.Combine(directory, file)));
+                boosters.Add(booster);
+                // A saved model does not keep nthread, and 0 means every core: its OpenMP team then spins against
+                // libtorch's on the same cores. Serving batches are small; one thread is fastest (docs/benchmarks.md).
+                booster.SetParameter("nthread", "1");
+            }
         }
         catch
         {
