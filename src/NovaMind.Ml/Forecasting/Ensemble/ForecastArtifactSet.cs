@@ -150,7 +150,8 @@ public static class ForecastArtifactSet
         s.AppendLine($"# Model card — symptom forecasting, {m.Version}");
         s.AppendLine();
         s.AppendLine($"**What**: forecasts of a patient's daily {string.Join(", ", m.Symptoms)} score for each of the next 1–{m.Horizon} days from their history " +
-                     "(the symptom, sleep and HRV with their gaps, and the calendar). Per symptom: a direct XGBoost model (one booster per horizon, Bayesian-optimised " +
+                     "(the symptom itself, the other two symptoms, sleep and HRV — and for XGBoost also resting heart rate, steps and days since a treatment start — " +
+                     "with their gaps as masks, and the calendar). Per symptom: a direct XGBoost model (one booster per horizon, Bayesian-optimised " +
                      "hyperparameters) and an encoder–decoder Transformer (autoregressive, Gaussian mean and sd), combined per horizon with weights learned on validation " +
                      "patients, and split-conformal 80 % and 95 % intervals.");
         s.AppendLine();

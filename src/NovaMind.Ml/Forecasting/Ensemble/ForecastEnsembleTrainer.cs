@@ -74,8 +74,12 @@ public sealed record ForecastEnsembleOptions
     public XGBoostForecastOptions XGBoost { get; init; } = new() { MaxHorizon = ServedHorizon, Threads = 2 };
     public XGBoostSearchOptions XGBoostSearch { get; init; } = XGBoostSearchOptions.Quick with { TuningHorizons = [1, 7, 14, 28] };
     public TransformerForecastOptions Transformer { get; init; } = new() { MaxHorizon = ServedHorizon };
-    public IReadOnlyList<TransformerCandidate> TransformerCandidates { get; init; } = TransformerCandidate.Quick;
-    public int TransformerFolds { get; init; } = 2;
+    /// <summary>Architectures compared by time-based validation (one rolling-origin fold: the latest 40 % of training time) before the final fit.</summary>
+    public IReadOnlyList<TransformerCandidate> TransformerCandidates { get; init; } = [new(32, 1), new(32, 2)];
+    public int TransformerFolds { get; init; } = 1;
+
+    /// <summary>Epochs per candidate fit in the search (equal budget for every candidate); the final fit uses <see cref="Transformer"/>'s own.</summary>
+    public int TransformerSearchEpochs { get; init; } = 5;
 
     /// <summary>A small cohort and small budgets, all three symptoms and horizons 1..28 (smoke runs and tests).</summary>
     public static ForecastEnsembleOptions Quick(string version) => new()
@@ -85,6 +89,7 @@ public sealed record ForecastEnsembleOptions
         Days = 150,
         XGBoost = new XGBoostForecastOptions { MaxHorizon = ServedHorizon, MaxRounds = 300, Threads = 2 },
         Transformer = new TransformerForecastOptions { MaxHorizon = ServedHorizon, MaxEpochs = 12 },
+        TransformerCandidates = TransformerCandidate.Quick,
     };
 }
 
@@ -237,7 +242,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         var windows = SequenceWindowBuilder.BuildAll(trainObs.Select(t => (t.Patient.Index, t.Obs)), sym, o.Transformer.Window, H, o.TrainStride);
         Stage(progress, sym, XGBoostShare, "Transformer");
         progress?.Invoke($"Transformer: {windows.Count} training windows");
-        var (tf, tfSearch) = TransformerHyperparameterSearch.TuneAndTrain(windows, o.Transformer, o.TransformerCandidates, o.TransformerFolds, sym.Name, progress);
+        var (tf, tfSearch) = TransformerHyperparameterSearch.TuneAndTrain(windows, o.Transformer, o.TransformerCandidates, o.TransformerFolds, sym.Name, progress, o.TransformerSearchEpochs);
         seconds["transformer"] = clock.Elapsed.TotalSeconds;
         clock.Restart();
 
