@@ -52,13 +52,11 @@ public static class TransformerHyperparameterSearch
     /// <summary>
     /// Search, then train the best candidate on all windows, early-stopped on the last 20 % of origin dates. A single
     /// candidate is not cross-validated (nothing to choose; it would only cost training time): its result has no scores.
-    /// <paramref name="searchMaxEpochs"/> caps each candidate's fits in the search (same budget for all) to bound training time.
     /// </summary>
     public static (TransformerForecaster Model, TransformerSearchResult Search) TuneAndTrain(IReadOnlyList<SequenceWindow> windows, TransformerForecastOptions options,
-        IReadOnlyList<TransformerCandidate> candidates, int folds = 2, string symptom = "mood", Action<string>? progress = null, int? searchMaxEpochs = null)
+        IReadOnlyList<TransformerCandidate> candidates, int folds = 2, string symptom = "mood", Action<string>? progress = null)
     {
-        var searchOptions = searchMaxEpochs is { } cap ? options with { MaxEpochs = Math.Min(cap, options.MaxEpochs) } : options;
-        var search = candidates.Count == 1 ? new TransformerSearchResult([], candidates[0], TimeSpan.Zero) : Search(windows, searchOptions, candidates, folds, progress);
+        var search = candidates.Count == 1 ? new TransformerSearchResult([], candidates[0], TimeSpan.Zero) : Search(windows, options, candidates, folds, progress);
         var (fit, stop) = Holdout(windows, options.MaxHorizon);
         return (TransformerForecaster.Train(search.Best.Apply(options), fit, stop, symptom, progress), search);
     }
