@@ -119,19 +119,6 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         }
     }
 
-    [Theory]
-    [InlineData("sleep_hours")]
-    [InlineData("MOOD")]
-    [InlineData("anxiety")]
-    public async Task Forecast_of_an_unknown_symptom_is_a_bad_request_naming_the_choices(string symptom)
-    {
-        using var http = system.Client();
-        var id = await CreatePatientAsync(http);
-        var response = await http.GetAsync($"api/patients/{id}/forecast?symptom={symptom}");
-        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains($"symptom must be one of mood, phq9, gad7; got '{symptom}'", await response.Content.ReadAsStringAsync());
-    }
-
     public static TheoryData<string, HttpStatusCode, string> InvalidBatches => new()
     {
         { Observations((Day, "moood", 5)), HttpStatusCode.BadRequest, "unknown observation type 'moood'" },
@@ -184,17 +171,21 @@ public sealed class ApiTests(NovaMindSystemFixture system)
     }
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("29")]
-    [InlineData("seven")]
-    [InlineData("-1")]
-    public async Task Forecast_horizon_outside_1_to_28_is_a_bad_request(string horizon)
+    [InlineData("horizon=0", "horizon must be an integer from 1 to 28; got '0'")]
+    [InlineData("horizon=29", "horizon must be an integer from 1 to 28; got '29'")]
+    [InlineData("horizon=seven", "horizon must be an integer from 1 to 28; got 'seven'")]
+    [InlineData("horizon=-1", "horizon must be an integer from 1 to 28; got '-1'")]
+    [InlineData("symptom=sleep_hours", "symptom must be one of mood, phq9, gad7; got 'sleep_hours'")]
+    [InlineData("symptom=MOOD", "symptom must be one of mood, phq9, gad7; got 'MOOD'")]
+    [InlineData("symptom=anxiety&horizon=7", "symptom must be one of mood, phq9, gad7; got 'anxiety'")]
+    public async Task Forecast_with_a_horizon_outside_1_to_28_or_an_unknown_symptom_is_a_bad_request_naming_it(string query, string named)
     {
         using var http = system.Client();
         var id = await CreatePatientAsync(http);
-        var response = await http.GetAsync($"api/patients/{id}/forecast?horizon={horizon}");
+        var response = await http.GetAsync($"api/patients/{id}/forecast?{query}");
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
-        Assert.Contains("horizon must be an integer from 1 to 28", await response.Content.ReadAsStringAsync());
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains(named, await response.Content.ReadAsStringAsync());
     }
 
     [Fact]
