@@ -27,6 +27,10 @@ public static class ForecastHistory
 
     public static bool IsSufficient(int observedDays) => observedDays >= MinimumObservedDays;
 
+    /// <summary>What a caller is told when it asks for a symptom that is not forecast.</summary>
+    public static string UnknownSymptom(string symptom) =>
+        $"symptom must be one of {string.Join(", ", Symptoms.Select(s => s.Name))}; got '{(symptom.Length > 40 ? symptom[..40] : symptom)}'";
+
     /// <summary>What a caller is told when the history is too short.</summary>
     public static string Requirement(ObservationType symptom, int observedDays) =>
         $"a {symptom.Name} forecast needs at least {MinimumObservedDays} observed days of {symptom.Name} within the last {WindowDays} days " +

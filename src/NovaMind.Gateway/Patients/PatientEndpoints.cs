@@ -116,8 +116,7 @@ public static class PatientEndpoints
             return Results.Problem(title: "Invalid horizon", detail: $"horizon must be an integer from 1 to {ForecastLimits.MaxHorizon}; got '{horizon}'", statusCode: StatusCodes.Status400BadRequest);
         symptom ??= ObservationType.Mood.Name;
         if (!ForecastHistory.Symptoms.Any(s => s.Name == symptom))
-            return Results.Problem(title: "Invalid symptom", detail: $"symptom must be one of {string.Join(", ", ForecastHistory.Symptoms.Select(s => s.Name))}; got '{Truncate(symptom)}'",
-                statusCode: StatusCodes.Status400BadRequest);
+            return Results.Problem(title: "Invalid symptom", detail: ForecastHistory.UnknownSymptom(symptom), statusCode: StatusCodes.Status400BadRequest);
 
         var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).GetForecast(symptom, h);
         return result.Status switch

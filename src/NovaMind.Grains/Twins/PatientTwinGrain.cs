@@ -81,8 +81,7 @@ public sealed partial class PatientTwinGrain(
         if (!twin.State.Registered)
             return new ForecastResult(ForecastStatus.PatientNotFound, symptom, horizon, null, now, [], "patient not found");
         if (!ObservationType.TryParse(symptom, out var type) || !ForecastHistory.Symptoms.Contains(type))
-            return new ForecastResult(ForecastStatus.UnknownSymptom, symptom, horizon, null, now, [],
-                $"symptom must be one of {string.Join(", ", ForecastHistory.Symptoms.Select(s => s.Name))}; got '{symptom}'");
+            return new ForecastResult(ForecastStatus.UnknownSymptom, symptom, horizon, null, now, [], ForecastHistory.UnknownSymptom(symptom));
 
         var worker = GrainFactory.GetGrain<IForecastWorkerGrain>(0);
         var version = await worker.ModelVersion();
