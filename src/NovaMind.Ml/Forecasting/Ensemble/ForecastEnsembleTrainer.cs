@@ -228,7 +228,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         var cutoffDate = o.LastDay.AddDays(-(o.Days - 1) + cutoff);
         var validationFrom = o.ValidationFromDay ?? o.Transformer.Window - 1;
         progress?.Invoke($"{sym.Name}: {o.Patients} patients × {o.Days} days; train {train.Length}, validation {validation.Length}, test {test.Length}; " +
-                         $"validation origins from day {validationFrom}, test origins from {cutoffDate}");
+                         $"validation origins from day {validationFrom}, test origins from {cutoffDate:yyyy-MM-dd}");
 
         // Training patients: data strictly before the held-out time.
         var trainObs = train.Select(i => (Patient: cohort.Patients[i], Obs: (IReadOnlyList<Observation>)cohort.Patients[i].Observations
