@@ -1,3 +1,4 @@
+using System.Globalization;
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
 using NovaMind.Ml.Inference;
@@ -42,9 +43,21 @@ public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, Sympto
     public bool Serves(ObservationType symptom) => _components.ContainsKey(symptom.Name);
 
     /// <summary>How the symptom's Transformer is built (for the answer's contributing_models).</summary>
-    public string TransformerDescription(ObservationType symptom) => Get(symptom).Ensemble.Components.GetValueOrDefault("transformer_architecture", "");
+    public string TransformerDescription(ObservationType symptom)
+    {
+        var m = Get(symptom).Transformer.Metadata;
+        return $"encoder-decoder, d={m.ModelDim}, layers={m.Layers}, heads={m.Heads}, {m.Window}-day window, {Get(symptom).Transformer.Precision}";
+    }
 
-    public string XGBoostDescription(ObservationType symptom) => Get(symptom).Ensemble.Components.GetValueOrDefault("xgboost_hyperparameters", "");
+    /// <summary>The symptom's XGBoost hyperparameters, as chosen by Bayesian optimisation.</summary>
+    public string XGBoostDescription(ObservationType symptom)
+    {
+        var x = Get(symptom).XGBoost;
+        var p = x.Hyperparameters;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"one booster per horizon; max_depth={p.MaxDepth}, eta={p.Eta:0.####}, min_child_weight={p.MinChildWeight:0.##}, subsample={p.Subsample:0.##}, " +
+            $"colsample_bytree={p.ColsampleByTree:0.##}, lambda={p.Lambda:0.##}, rounds {x.BestIterations.Min() + 1}–{x.BestIterations.Max() + 1}");
+    }
 
     /// <summary>Loads the version named by <c>CURRENT</c> under <paramref name="forecastRoot"/>.</summary>
     public static SymptomForecaster LoadCurrent(string forecastRoot, Device? device = null, bool halfPrecision = false) =>
