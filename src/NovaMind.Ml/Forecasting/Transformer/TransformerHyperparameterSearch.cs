@@ -52,11 +52,14 @@ public static class TransformerHyperparameterSearch
     /// <summary>
     /// Search, then train the best candidate on all windows, early-stopped on the last 20 % of origin dates. A single
     /// candidate is not cross-validated (nothing to choose; it would only cost training time): its result has no scores.
+    /// The search sees every <paramref name="searchStride"/>-th window only.
     /// </summary>
     public static (TransformerForecaster Model, TransformerSearchResult Search) TuneAndTrain(IReadOnlyList<SequenceWindow> windows, TransformerForecastOptions options,
-        IReadOnlyList<TransformerCandidate> candidates, int folds = 2, string symptom = "mood", Action<string>? progress = null)
+        IReadOnlyList<TransformerCandidate> candidates, int folds = 2, string symptom = "mood", Action<string>? progress = null, int searchStride = 1)
     {
-        var search = candidates.Count == 1 ? new TransformerSearchResult([], candidates[0], TimeSpan.Zero) : Search(windows, options, candidates, folds, progress);
+        ArgumentOutOfRangeException.ThrowIfLessThan(searchStride, 1);
+        var search = candidates.Count == 1 ? new TransformerSearchResult([], candidates[0], TimeSpan.Zero)
+            : Search(searchStride == 1 ? windows : [.. windows.Where((_, i) => i % searchStride == 0)], options, candidates, folds, progress);
         var (fit, stop) = Holdout(windows, options.MaxHorizon);
         return (TransformerForecaster.Train(search.Best.Apply(options), fit, stop, symptom, progress), search);
     }
