@@ -3,7 +3,7 @@ using ScottPlot;
 
 namespace NovaMind.Cli;
 
-/// <summary>PNG plots of a forecast-ensemble run (ScottPlot): test MAE by horizon, and fan charts for sample test patients.</summary>
+/// <summary>PNG plots of a symptom's forecast run (ScottPlot): test MAE by horizon, and fan charts for sample test patients.</summary>
 public static class ForecastEnsemblePlots
 {
     public static byte[] ErrorByHorizonPng(ForecastEnsembleReport report)

@@ -176,7 +176,7 @@ public sealed class TransformerForecaster : IDisposable
     }
 
     /// <summary>Loads a saved forecaster onto <paramref name="device"/> (default CPU).</summary>
-    /// <param name="halfPrecision">fp16 weights and inputs; only on CUDA (CPU stays fp32, as the served ForecastModel does).</param>
+    /// <param name="halfPrecision">fp16 weights and inputs; only on CUDA (CPU stays fp32).</param>
     public static TransformerForecaster Load(string directory, Device? device = null, bool halfPrecision = false)
     {
         var metadata = JsonSerializer.Deserialize<TransformerForecastMetadata>(File.ReadAllText(Path.Combine(directory, MetadataFile)), ModelArtifacts.Json)
@@ -213,7 +213,6 @@ public sealed class TransformerForecaster : IDisposable
 
     private static TransformerForecastNet NewNet(TransformerForecastMetadata m) => NewNet(m.Window, m.MaxHorizon, m.ModelDim, m.Layers, m.Heads, m.FeedForward, 0);
 
-    /// <summary>Autoregressive decoding: encode once, then for h = 1..H decode the prefix and feed the mean back as the next input.</summary>
     /// <summary>Normalised mean and sigma, row-major [batch, H], as fp32 on the CPU whatever the model's device and precision.</summary>
     private (float[] Mean, float[] Sigma) PredictNormalised(IReadOnlyList<SequenceWindow> batch)
     {
@@ -234,6 +233,7 @@ public sealed class TransformerForecaster : IDisposable
         return Autoregressive(net, enc, dec, last);
     }
 
+    /// <summary>Autoregressive decoding: encode once, then for h = 1..H decode the prefix and feed the mean back as the next input.</summary>
     private static (Tensor Mean, Tensor Sigma) Autoregressive(TransformerForecastNet net, Tensor enc, Tensor dec, Tensor last)
     {
         var memory = net.Encode(enc);
