@@ -1,3 +1,4 @@
+using NovaMind.TestInfrastructure;
 using NovaMind.Domain.Observations;
 using NovaMind.Domain.Simulation;
 using NovaMind.Ml.Correlation;
@@ -10,7 +11,7 @@ public class CommittedCorrelationModelTests
     [Fact]
     public void CommittedDefault_LoadsPredictsAndBeatsTheMean()
     {
-        var root = Path.Combine(RepoRoot(), "models", "correlation");
+        var root = Path.Combine(RepoPaths.Models, "correlation");
         using var model = CorrelationModel.LoadCurrent(root);
         var m = model.Metadata.Metrics;
         Assert.True(m.Mae < m.MaeMean && m.Rmse < m.RmseMean, $"MAE {m.Mae} vs mean {m.MaeMean}");
@@ -32,12 +33,5 @@ public class CommittedCorrelationModelTests
         Assert.True(files.Sum(f => f.Length) < 5_000_000);
         foreach (var name in new[] { CorrelationArtifacts.ModelCardFile, CorrelationArtifacts.ReportFile, CorrelationArtifacts.ReportJsonFile, CorrelationModel.MetadataFile })
             Assert.Contains(files, f => f.Name == name);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NovaMind.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"no repository root above {AppContext.BaseDirectory}");
     }
 }

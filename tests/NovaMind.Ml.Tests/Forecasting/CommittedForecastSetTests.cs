@@ -1,3 +1,4 @@
+using NovaMind.TestInfrastructure;
 using System.Text.Json;
 using NovaMind.Domain.Observations;
 using NovaMind.Domain.Simulation;
@@ -9,7 +10,8 @@ namespace NovaMind.Ml.Tests.Forecasting;
 public sealed class CommittedForecastSetTests : IDisposable
 {
     private static readonly DateOnly LastDay = new(2026, 6, 30);
-    private readonly SymptomForecaster _model = SymptomForecaster.LoadCurrent(ForecastRoot());
+    private static readonly string ForecastRoot = Path.Combine(RepoPaths.Models, "forecast");
+    private readonly SymptomForecaster _model = SymptomForecaster.LoadCurrent(ForecastRoot);
 
     public void Dispose() => _model.Dispose();
 
@@ -18,7 +20,7 @@ public sealed class CommittedForecastSetTests : IDisposable
     [Fact]
     public void The_served_set_covers_every_symptom_for_28_days()
     {
-        Assert.Equal(File.ReadAllText(Path.Combine(ForecastRoot(), "CURRENT")).Trim(), _model.Version);
+        Assert.Equal(File.ReadAllText(Path.Combine(ForecastRoot, "CURRENT")).Trim(), _model.Version);
         Assert.Equal(["gad7", "mood", "phq9"], _model.Symptoms.Order());
         Assert.Equal(28, _model.MaxHorizon);
     }
@@ -93,7 +95,7 @@ public sealed class CommittedForecastSetTests : IDisposable
         try
         {
             Directory.CreateDirectory(Path.Combine(dir, "mood"));
-            var served = Path.Combine(ForecastRoot(), _model.Version);
+            var served = Path.Combine(ForecastRoot, _model.Version);
             File.Copy(Path.Combine(served, "mood", ForecastEnsembleArtifacts.EnsembleFile), Path.Combine(dir, "mood", ForecastEnsembleArtifacts.EnsembleFile));
             var manifest = ForecastArtifactSet.ReadManifest(served) with { Version = "other", Symptoms = ["mood"] };
             File.WriteAllText(Path.Combine(dir, ForecastArtifactSet.ManifestFile), JsonSerializer.Serialize(manifest, ModelArtifacts.Json));
@@ -105,12 +107,5 @@ public sealed class CommittedForecastSetTests : IDisposable
         {
             Directory.Delete(dir, true);
         }
-    }
-
-    private static string ForecastRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NovaMind.sln"))) return Path.Combine(dir.FullName, "models", "forecast");
-        throw new InvalidOperationException($"no repository root above {AppContext.BaseDirectory}");
     }
 }

@@ -1,3 +1,4 @@
+using NovaMind.TestInfrastructure;
 using NovaMind.Domain.Pharmacogenomics;
 using NovaMind.Ml.Pharmacogenomics;
 
@@ -9,7 +10,7 @@ public class CommittedPgxModelsTests
     [Fact]
     public void CommittedDefault_LoadsPredictsAndBeatsTheBaseRate()
     {
-        using var models = PgxModels.LoadCurrent(Path.Combine(RepoRoot(), "models", "pgx"));
+        using var models = PgxModels.LoadCurrent(Path.Combine(RepoPaths.Models, "pgx"));
         var m = models.Metadata.Metrics;
         Assert.True(m.EfficacyBrier < m.EfficacyBrierBaseRate, $"Brier {m.EfficacyBrier} vs base rate {m.EfficacyBrierBaseRate}");
         Assert.True(m.EfficacyAuc > 0.6, $"AUC {m.EfficacyAuc}");
@@ -28,15 +29,8 @@ public class CommittedPgxModelsTests
             Assert.Equal(MedicationPlanValidator.KnownSideEffects.Count, o.SideEffects.Count);
         });
         Assert.True(models.ScoreInteraction("citalopram", "CYP2C19") > 0.5);
-        var files = new DirectoryInfo(Path.Combine(RepoRoot(), "models", "pgx", models.Version)).GetFiles();
+        var files = new DirectoryInfo(Path.Combine(RepoPaths.Models, "pgx", models.Version)).GetFiles();
         Assert.True(files.Sum(f => f.Length) < 5_000_000);
         Assert.Contains(files, f => f.Name == PgxArtifacts.ModelCardFile);
-    }
-
-    private static string RepoRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "NovaMind.sln"))) return dir.FullName;
-        throw new InvalidOperationException($"no repository root above {AppContext.BaseDirectory}");
     }
 }
