@@ -132,6 +132,19 @@ dataSimulate.SetAction(r =>
 data.Subcommands.Add(dataSimulate);
 root.Subcommands.Add(data);
 
+// docs pgx-categories: the pharmacist's review table, generated from the knowledge base.
+var docs = new Command("docs", "Documents generated from project data.");
+var docsCategories = new Command("pgx-categories", $"Rewrite {NovaMind.Domain.Pharmacogenomics.CategoryReviewDocument.RelativePath} from the knowledge base (run from the repository root).");
+docsCategories.SetAction(_ =>
+{
+    var path = Path.Combine(Environment.CurrentDirectory, NovaMind.Domain.Pharmacogenomics.CategoryReviewDocument.RelativePath);
+    File.WriteAllText(path, NovaMind.Domain.Pharmacogenomics.CategoryReviewDocument.Render(NovaMind.Domain.Pharmacogenomics.PgxKnowledgeBase.Default));
+    Console.WriteLine($"wrote {path}");
+    return 0;
+});
+docs.Subcommands.Add(docsCategories);
+root.Subcommands.Add(docs);
+
 return await root.Parse(args).InvokeAsync();
 
 /// <param name="train">(quick, version, models/&lt;kind&gt; folder) → a one-line summary of the artifact's metrics.</param>

@@ -24,8 +24,28 @@ public sealed record PastTreatmentDto(
 [GenerateSerializer, Immutable]
 public sealed record MedicationPlanDto([property: Id(0)] CurrentMedicationDto[] Current, [property: Id(1)] PastTreatmentDto[] History);
 
+/// <summary>
+/// A model's measured skill on held-out data next to its baseline's. <c>BeatsBaseline</c> is true only when the 95 %
+/// bootstrap interval (over held-out patients) of the improvement excludes zero; otherwise the estimate is shown but
+/// never used to rank.
+/// </summary>
 [GenerateSerializer, Immutable]
-public sealed record EfficacyDto([property: Id(0)] double Score, [property: Id(1)] double Confidence, [property: Id(2)] double Percentile);
+public sealed record ModelSkillDto(
+    [property: Id(0)] string Metric,
+    [property: Id(1)] double Model,
+    [property: Id(2)] double? Baseline,
+    [property: Id(3)] string BaselineName,
+    [property: Id(4)] double? ImprovementLower95,
+    [property: Id(5)] double? ImprovementUpper95,
+    [property: Id(6)] bool BeatsBaseline,
+    [property: Id(7)] string Summary);
+
+[GenerateSerializer, Immutable]
+public sealed record EfficacyDto(
+    [property: Id(0)] double Score,
+    [property: Id(1)] double Confidence,
+    [property: Id(2)] double Percentile,
+    [property: Id(3)] ModelSkillDto? Skill = null);
 
 [GenerateSerializer, Immutable]
 public sealed record SideEffectDto([property: Id(0)] string Name, [property: Id(1)] double Probability);
@@ -37,7 +57,8 @@ public sealed record GeneticFactorDto(
     [property: Id(2)] string? Phenotype,
     [property: Id(3)] string? ActivityScore,
     [property: Id(4)] string Effect,
-    [property: Id(5)] double? ModelInteractionScore = null);
+    [property: Id(5)] double? ModelInteractionScore = null,
+    [property: Id(6)] ModelSkillDto? InteractionSkill = null);
 
 [GenerateSerializer, Immutable]
 public sealed record GuidelineRecommendationDto(
@@ -46,7 +67,11 @@ public sealed record GuidelineRecommendationDto(
     [property: Id(2)] string Text,
     [property: Id(3)] string Guideline,
     [property: Id(4)] string GuidelineVersion,
-    [property: Id(5)] string Source);
+    [property: Id(5)] string Source,
+    [property: Id(6)] string Category,
+    [property: Id(7)] string? CategoryReason,
+    [property: Id(8)] string? RuleId,
+    [property: Id(9)] string Population);
 
 [GenerateSerializer, Immutable]
 public sealed record PhenoconversionDto(
@@ -71,7 +96,19 @@ public sealed record MedicationPredictionDto(
     [property: Id(7)] bool GenotypeMissing,
     [property: Id(8)] string? ModelVersion,
     [property: Id(9)] string KnowledgeBaseVersion,
-    [property: Id(10)] string Note);
+    [property: Id(10)] string Note,
+    [property: Id(11)] string GenotypeStatus,
+    [property: Id(12)] string? GenotypeReview,
+    [property: Id(13)] string[] GenotypeChanges,
+    [property: Id(14)] PhenoconversionDto[] CausedPhenoconversions,
+    [property: Id(15)] string? ModelDevice);
+
+/// <summary>The genotype a twin holds: gene → value as validated, the knowledge-base version it was validated against, and phenotype changes found on re-validation.</summary>
+[GenerateSerializer, Immutable]
+public sealed record GenotypeOnRecordDto(
+    [property: Id(0)] Dictionary<string, string> Values,
+    [property: Id(1)] string? ValidatedAgainst,
+    [property: Id(2)] string[] PhenotypeChanges);
 
 public enum PgxStatus { Ok, PatientNotFound, UnknownDrug }
 
@@ -87,7 +124,9 @@ public sealed record RankedMedicationDto(
     [property: Id(1)] string Medication,
     [property: Id(2)] string GuidelineCategory,
     [property: Id(3)] string[] Reasons,
-    [property: Id(4)] MedicationPredictionDto Prediction);
+    [property: Id(4)] MedicationPredictionDto Prediction,
+    [property: Id(5)] string History,
+    [property: Id(6)] bool ModelEstimateUsed);
 
 [GenerateSerializer, Immutable]
 public sealed record MedicationRankingResult(
@@ -99,5 +138,5 @@ public sealed record MedicationRankingResult(
 /// <summary>Stateless pharmacogenomics worker: knowledge-base recommendation plus model estimates.</summary>
 public interface IPgxWorkerGrain : IGrainWithIntegerKey
 {
-    Task<MedicationPredictionResult> Predict(string drug, Dictionary<string, string>? genotype, MedicationPlanDto medications, WorkPriority priority);
+    Task<MedicationPredictionResult> Predict(string drug, GenotypeOnRecordDto? genotype, MedicationPlanDto medications, WorkPriority priority);
 }

@@ -43,6 +43,18 @@ public static class TorchRuntime
         var other => throw new ArgumentException($"Inference:Device must be auto, cpu or cuda; got '{other}'"),
     };
 
+    /// <summary>What the silo's models run on, as configured and as resolved: reported in /ready and in model answers.</summary>
+    public static InferenceDevice DescribeDevice(string? setting, Device resolved)
+    {
+        var requested = (setting ?? "auto").ToLowerInvariant();
+        var name = resolved.type == DeviceType.CUDA ? "cuda" : "cpu";
+        var fellBack = requested == "auto" && name == "cpu";
+        var description = fellBack
+            ? "Inference:Device=auto found no CUDA device, so models run on the CPU (fp32)"
+            : $"Inference:Device={requested}: models run on {name}";
+        return new InferenceDevice(requested, name, fellBack, description);
+    }
+
     /// <summary>
     /// libtorch's intra-op threads for CPU inference. Served batches are small and the autoregressive decoder runs
     /// hundreds of tiny ops per call; waking a second thread for each costs more than it gains, and the silo's other
@@ -55,3 +67,8 @@ public static class TorchRuntime
         set_num_threads(threads);
     }
 }
+
+/// <param name="Requested">The setting: auto, cpu or cuda.</param>
+/// <param name="Name">What models run on: cpu or cuda.</param>
+/// <param name="FellBack">True when auto found no CUDA device and fell back to the CPU.</param>
+public sealed record InferenceDevice(string Requested, string Name, bool FellBack, string Description);

@@ -63,8 +63,20 @@ public static class ServiceDefaultsExtensions
     public static WebApplication MapNovaMindHealthEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => c.Name == "self" });
-        app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag) });
+        app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness });
         return app;
+    }
+
+    /// <summary>/ready as JSON: the overall status and each check's status, description and details (no PHI is ever put in them).</summary>
+    private static Task WriteReadiness(HttpContext context, HealthReport report)
+    {
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = new
+        {
+            status = report.Status.ToString(),
+            checks = report.Entries.ToDictionary(e => e.Key, e => new { status = e.Value.Status.ToString(), description = e.Value.Description, details = e.Value.Data }),
+        };
+        return context.Response.WriteAsync(System.Text.Json.JsonSerializer.Serialize(body));
     }
 
     /// <summary>The same keyed pseudonym the twins log (Privacy:PseudonymKey, or the file Privacy:PseudonymKeyFile).</summary>

@@ -55,6 +55,7 @@ public static class NovaMindSiloExtensions
         // Models: one executor thread per device; every scheduler of this silo runs its batches there.
         TorchRuntime.Initialize(configuration["Inference:LibTorchPath"]);
         var device = TorchRuntime.ResolveDevice(configuration["Inference:Device"]);
+        silo.Services.AddSingleton(TorchRuntime.DescribeDevice(configuration["Inference:Device"], device));
         if (device.type == TorchSharp.DeviceType.CPU) TorchRuntime.UseCpuThreads(configuration.GetValue("Inference:CpuThreads", 1));
         // Placement:Accelerator overrides what the silo advertises (heterogeneous test clusters; devices torch cannot see).
         var accelerator = configuration["Placement:Accelerator"] ?? (device.type == TorchSharp.DeviceType.CUDA ? AcceleratorMetadata.Cuda : AcceleratorMetadata.Cpu);

@@ -31,15 +31,28 @@ builder.UseOrleans(silo =>
 builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("orleans-silo", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
 var app = builder.Build();
+var inference = app.Services.GetRequiredService<NovaMind.Ml.InferenceDevice>();
+var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NovaMind.Silo");
+if (inference.FellBack) startupLog.LogWarning("Inference device: {Description}", inference.Description);
+else startupLog.LogInformation("Inference device: {Description}", inference.Description);
 app.MapNovaMindHealthEndpoints();
 await app.RunAsync();
 return 0;
 
-/// <summary>Ready once this silo is an active member of the cluster.</summary>
-internal sealed class SiloReadyCheck(Orleans.Runtime.ISiloStatusOracle oracle) : IHealthCheck
+/// <summary>Ready once this silo is an active member of the cluster; its details name the inference device (and a CPU fallback).</summary>
+internal sealed class SiloReadyCheck(Orleans.Runtime.ISiloStatusOracle oracle, NovaMind.Ml.InferenceDevice device) : IHealthCheck
 {
-    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default) =>
-        Task.FromResult(oracle.CurrentStatus == Orleans.Runtime.SiloStatus.Active
-            ? HealthCheckResult.Healthy("silo active")
-            : HealthCheckResult.Unhealthy($"silo status {oracle.CurrentStatus}"));
+    public Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var data = new Dictionary<string, object>
+        {
+            ["inference_device"] = device.Name,
+            ["inference_device_requested"] = device.Requested,
+            ["inference_device_fallback"] = device.FellBack,
+            ["inference_device_description"] = device.Description,
+        };
+        return Task.FromResult(oracle.CurrentStatus == Orleans.Runtime.SiloStatus.Active
+            ? HealthCheckResult.Healthy("silo active", data)
+            : HealthCheckResult.Unhealthy($"silo status {oracle.CurrentStatus}", data: data));
+    }
 }

@@ -18,6 +18,8 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
     public ServiceProcess GatewayA { get; private set; } = null!;
     public ServiceProcess GatewayB { get; private set; } = null!;
     public Uri GatewayAUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
+    /// <summary>The silo's own HTTP endpoint (health and readiness).</summary>
+    public Uri SiloHttpBaseAddress { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
     public Uri GatewayBUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
 
     public async Task InitializeAsync()
@@ -30,7 +32,7 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
             ["Orleans__ClusterId"] = clusterId,
             ["Privacy__PseudonymKey"] = Convert.ToBase64String(Secrets.PseudonymKey),
         };
-        var siloHttp = new Uri($"http://127.0.0.1:{FreePorts.Next()}/");
+        var siloHttp = SiloHttpBaseAddress;
         Silo = ServiceProcess.Start("NovaMind.Silo", new Dictionary<string, string>(common)
         {
             ["NOVAMIND_KEYRING"] = Secrets.KeyRingJson,

@@ -89,6 +89,9 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
         var factor = Assert.Single(prediction.GetProperty("genetic_factors").EnumerateArray());
         Assert.Equal(("CYP2C19", "Poor Metabolizer"), (factor.GetProperty("gene").GetString(), factor.GetProperty("phenotype").GetString()));
         Assert.InRange(factor.GetProperty("model_interaction_score").GetDouble(), 0, 1);
+        Assert.Equal(expected.Category.ToName(), recommendation.GetProperty("category").GetString());
+        Assert.Equal(expected.RuleId, recommendation.GetProperty("rule_id").GetString());
+        Assert.Equal("ok", prediction.GetProperty("genotype_status").GetString());
 
         var efficacy = prediction.GetProperty("efficacy");
         Assert.InRange(efficacy.GetProperty("score").GetDouble(), 0, 1);
@@ -97,6 +100,14 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
         Assert.All(prediction.GetProperty("side_effects").EnumerateArray(), s => Assert.InRange(s.GetProperty("probability").GetDouble(), 0, 1));
         Assert.False(string.IsNullOrEmpty(prediction.GetProperty("model_version").GetString()));
         Assert.Contains("model estimates", prediction.GetProperty("note").GetString());
+        Assert.Equal("cpu", prediction.GetProperty("model_device").GetString());
+        // Every estimate carries its held-out skill next to its baseline's, and whether it may rank.
+        var skill = efficacy.GetProperty("skill");
+        Assert.StartsWith("Brier", skill.GetProperty("metric").GetString());
+        Assert.InRange(skill.GetProperty("model").GetDouble(), 0, 1);
+        Assert.InRange(skill.GetProperty("baseline").GetDouble(), 0, 1);
+        Assert.Contains("baseline", skill.GetProperty("summary").GetString());
+        Assert.Equal(JsonValueKind.Object, factor.GetProperty("interaction_skill").ValueKind);
     }
 
     [Fact]
@@ -106,13 +117,15 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
         var id = await CreatePatientAsync(http);
         var prediction = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}/medications/citalopram/prediction");
         Assert.True(prediction.GetProperty("genotype_missing").GetBoolean());
+        Assert.Equal("missing", prediction.GetProperty("genotype_status").GetString());
+        Assert.Equal("no_guidance", prediction.GetProperty("recommendation").GetProperty("category").GetString());
         Assert.Contains("No genotype", prediction.GetProperty("note").GetString());
         var expected = RecommendationEngine.Default.Recommend("citalopram", null);
         Assert.Equal(expected.Action, prediction.GetProperty("recommendation").GetProperty("action").GetString());
     }
 
     [Fact]
-    public async Task Unknown_drugs_get_a_404_listing_the_supported_ones()
+    public async Task Unknown_drugs_get_a_404_listing_the_known_ones()
     {
         using var http = system.Client();
         var id = await CreatePatientAsync(http);
@@ -140,5 +153,62 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
         // Vortioxetine (CYP2D6 normal: standard dosing) ranks above the CYP2C19-affected drugs.
         Assert.Equal("vortioxetine", ranked[0].GetProperty("medication").GetString());
         Assert.All(ranked, r => Assert.NotEmpty(r.GetProperty("reasons").EnumerateArray()));
+    }
+
+    /// <summary>
+    /// The case that found the text-matching bug: an HLA-B*15:02 carrier with CYP2C19 *17/*17. Carbamazepine and
+    /// oxcarbazepine (CPIC: do not use) rank last as avoid; escitalopram and citalopram are alternative; sertraline
+    /// (CYP2C19 ultrarapid + CYP2B6 not tested: standard) first; fluoxetine, which has no CPIC guideline, is a valid
+    /// candidate with no guidance and the CYP2D6 phenoconversion it would cause.
+    /// </summary>
+    [Fact]
+    public async Task Contraindicated_drugs_rank_last_as_avoid()
+    {
+        using var http = system.Client();
+        var id = await CreatePatientAsync(http);
+        Assert.Equal(HttpStatusCode.OK, (await http.PutAsync($"api/patients/{id}/genotype",
+            Json("""{"HLA-B*15:02":"positive","CYP2C19":"*17/*17","CYP2D6":"*1/*1"}"""))).StatusCode);
+        var body = await http.GetFromJsonAsync<JsonElement>(
+            $"api/patients/{id}/medications/recommendations?candidates=carbamazepine,sertraline,escitalopram,citalopram,oxcarbazepine,fluoxetine");
+        var ranked = body.GetProperty("ranked").EnumerateArray()
+            .Select(r => (Drug: r.GetProperty("medication").GetString(), Category: r.GetProperty("guideline_category").GetString(), Row: r)).ToList();
+        Assert.Equal(
+            [("sertraline", "standard"), ("citalopram", "alternative"), ("escitalopram", "alternative"), ("fluoxetine", "no_guidance"),
+             ("carbamazepine", "avoid"), ("oxcarbazepine", "avoid")],
+            ranked.Select(r => (r.Drug, r.Category)));
+
+        var carbamazepine = ranked[4].Row;
+        var firstReason = carbamazepine.GetProperty("reasons")[0].GetString();
+        Assert.StartsWith("ranked last (category avoid): CPIC says 'do not use' for carbamazepine with HLA-B*15:02 Positive", firstReason);
+        var recommendation = carbamazepine.GetProperty("prediction").GetProperty("recommendation");
+        Assert.StartsWith("cpic-hla-carbamazepine-2017/r", recommendation.GetProperty("rule_id").GetString());
+        Assert.Equal("treatment-naive", recommendation.GetProperty("population").GetString());
+
+        var fluoxetine = ranked[3].Row.GetProperty("prediction");
+        var caused = Assert.Single(fluoxetine.GetProperty("caused_phenoconversions").EnumerateArray());
+        Assert.Equal(("CYP2D6", "Normal Metabolizer", "Poor Metabolizer"),
+            (caused.GetProperty("gene").GetString(), caused.GetProperty("phenotype_before").GetString(), caused.GetProperty("phenotype_after").GetString()));
+
+        // The committed response model does not beat its baseline by a clear margin: its estimates are shown, not used to rank.
+        Assert.All(ranked.Where(r => r.Row.GetProperty("prediction").GetProperty("efficacy").ValueKind == JsonValueKind.Object), r =>
+            Assert.Equal(r.Row.GetProperty("prediction").GetProperty("efficacy").GetProperty("skill").GetProperty("beats_baseline").GetBoolean(),
+                r.Row.GetProperty("model_estimate_used").GetBoolean()));
+
+        // A name that is no drug at all still fails the request, listing the known drugs.
+        var bad = await http.GetAsync($"api/patients/{id}/medications/recommendations?candidates=sertraline,unobtainium");
+        Assert.Equal(HttpStatusCode.NotFound, bad.StatusCode);
+        Assert.Contains("mirtazapine", await bad.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task Silo_readiness_reports_the_inference_device()
+    {
+        using var http = new HttpClient();
+        var ready = await http.GetFromJsonAsync<JsonElement>(new Uri(system.SiloHttpBaseAddress, "ready"));
+        Assert.Equal("Healthy", ready.GetProperty("status").GetString());
+        var details = ready.GetProperty("checks").GetProperty("orleans-silo").GetProperty("details");
+        Assert.Equal("cpu", details.GetProperty("inference_device").GetString());
+        Assert.Equal("auto", details.GetProperty("inference_device_requested").GetString());
+        Assert.True(details.GetProperty("inference_device_fallback").GetBoolean());
     }
 }

@@ -1,12 +1,14 @@
 namespace NovaMind.Domain.Pharmacogenomics;
 
-/// <summary>A drug the knowledge base knows: with a CPIC recommendation table, as an enzyme inhibitor, or both.</summary>
-/// <param name="MetabolicPathwayGenes">The genes its CPIC guideline uses (empty for drugs known only as inhibitors).</param>
+/// <summary>A drug the knowledge base knows: with a CPIC recommendation table, as an enzyme inhibitor, as a drug without a guideline, or several.</summary>
+/// <param name="MetabolicPathwayGenes">The genes its CPIC guideline uses (empty for drugs without one).</param>
+/// <param name="WithoutGuideline">Its entry among the drugs known to have no CPIC recommendation table, if listed there.</param>
 public sealed record CatalogueDrug(
     string Name,
     IReadOnlyList<string> MetabolicPathwayGenes,
     GuidelineDrug? Guideline,
-    IReadOnlyList<EnzymeInhibitor> Inhibits)
+    IReadOnlyList<EnzymeInhibitor> Inhibits,
+    DrugWithoutGuideline? WithoutGuideline = null)
 {
     public bool HasRecommendation => Guideline is not null;
 }
@@ -17,8 +19,9 @@ public sealed record MedicationValidation(IReadOnlyList<string> Medications, IRe
 }
 
 /// <summary>
-/// The drug names the system understands (lowercase generic names). <see cref="SupportedDrugs"/> are those a
-/// recommendation can be asked for; <see cref="KnownMedications"/> adds the co-medications that matter (CYP2D6 inhibitors).
+/// The drug names the system understands (lowercase generic names). <see cref="SupportedDrugs"/> have a CPIC
+/// recommendation table; every name in <see cref="KnownMedications"/> (adding CYP2D6 inhibitors and drugs known to have
+/// no CPIC guideline) may be a medication, a prediction or a ranking candidate, the others with no guidance.
 /// </summary>
 public sealed class DrugCatalogue
 {
@@ -27,13 +30,14 @@ public sealed class DrugCatalogue
 
     private readonly Dictionary<string, CatalogueDrug> _byName;
 
-    internal DrugCatalogue(IReadOnlyList<GuidelineDrug> guidelineDrugs, IReadOnlyList<EnzymeInhibitor> inhibitors)
+    internal DrugCatalogue(IReadOnlyList<GuidelineDrug> guidelineDrugs, IReadOnlyList<EnzymeInhibitor> inhibitors, IReadOnlyList<DrugWithoutGuideline> withoutGuideline)
     {
-        var names = guidelineDrugs.Select(d => d.Name).Concat(inhibitors.Select(i => i.Drug)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+        var names = guidelineDrugs.Select(d => d.Name).Concat(inhibitors.Select(i => i.Drug)).Concat(withoutGuideline.Select(d => d.Name))
+            .Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
         All = names.Select(n =>
         {
             var guideline = guidelineDrugs.FirstOrDefault(d => d.Name == n);
-            return new CatalogueDrug(n, guideline?.Genes ?? [], guideline, inhibitors.Where(i => i.Drug == n).ToList());
+            return new CatalogueDrug(n, guideline?.Genes ?? [], guideline, inhibitors.Where(i => i.Drug == n).ToList(), withoutGuideline.FirstOrDefault(d => d.Name == n));
         }).ToList();
         _byName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
         SupportedDrugs = All.Where(d => d.HasRecommendation).Select(d => d.Name).ToList();
@@ -52,7 +56,11 @@ public sealed class DrugCatalogue
     /// <summary>The catalogue's spelling of a drug name: trimmed, lowercase.</summary>
     public static string Normalize(string name) => name.Trim().ToLowerInvariant();
 
+    /// <summary>Whether the drug has a CPIC recommendation table.</summary>
     public bool IsSupported(string? name) => TryGet(name, out var d) && d.HasRecommendation;
+
+    /// <summary>Whether the drug is known at all (with or without a guideline).</summary>
+    public bool IsKnown(string? name) => TryGet(name, out _);
 
     public bool TryGet(string? name, out CatalogueDrug drug)
     {

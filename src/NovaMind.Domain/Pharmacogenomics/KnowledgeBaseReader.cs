@@ -9,7 +9,7 @@ internal static class KnowledgeBaseReader
         string version, string description, string cpicDataAsOf,
         IReadOnlyList<KnowledgeSource> sources, IReadOnlyList<GeneDefinition> genes,
         IReadOnlyList<GuidelineDrug> drugs, IReadOnlyList<RecommendationRule> rules,
-        IReadOnlyList<EnzymeInhibitor> inhibitors);
+        IReadOnlyList<EnzymeInhibitor> inhibitors, IReadOnlyList<DrugWithoutGuideline> drugsWithoutGuideline);
 
     public static PgxKnowledgeBase Read(Func<string, Stream?> openFile, Factory create)
     {
@@ -41,7 +41,10 @@ internal static class KnowledgeBaseReader
         var phenoFile = Required(files.Phenoconversion, m, "files.phenoconversion");
         var inhibitors = ReadPhenoconversion(ReadJson<PhenoconversionDto>(openFile, phenoFile), phenoFile, Src, geneNames);
 
-        return create(version, description, asOf, sources, genes, drugs, rules, inhibitors);
+        var otherFile = Required(files.DrugsWithoutGuideline, m, "files.drugsWithoutGuideline");
+        var others = ReadDrugsWithoutGuideline(ReadJson<DrugsWithoutGuidelineDto>(openFile, otherFile), otherFile, Src, drugs);
+
+        return create(version, description, asOf, sources, genes, drugs, rules, inhibitors, others);
     }
 
     private static List<KnowledgeSource> ReadSources(SourcesDto dto, string file)
@@ -189,9 +192,13 @@ internal static class KnowledgeBaseReader
             }
             if (!CpicTerms.TryParseStrength(r.Strength, out var strength))
                 throw Invalid(file, $"{where}: strength '{r.Strength}' is not Strong, Moderate, Optional or No recommendation");
+            if (!GuidelineCategories.TryParse(r.Category, out var category))
+                throw Invalid(file, $"{where}: category '{r.Category}' is not one of {string.Join(", ", GuidelineCategories.All.Select(c => c.ToName()))}");
+            if (r.CategoryReason is not null && string.IsNullOrWhiteSpace(r.CategoryReason))
+                throw Invalid(file, $"{where}: categoryReason is empty; leave it out or say why");
             rules.Add(new RecommendationRule(
-                ruleDrugs, population, conditions,
-                Required(r.Action, file, where + ".action"), strength, Required(r.Text, file, where + ".text"),
+                $"{guideline.Id}/r{i + 1:000}", ruleDrugs, population, conditions,
+                Required(r.Action, file, where + ".action"), strength, category, r.CategoryReason, Required(r.Text, file, where + ".text"),
                 src(r.Source, file, where)));
         }
     }
@@ -222,6 +229,23 @@ internal static class KnowledgeBaseReader
             list.Add(new EnzymeInhibitor(drug, gene, strength, factor.Factor, src(x.Source, file, where), factor.Source));
         }
         Unique(list.Select(x => x.Drug), file, "inhibitor");
+        return list;
+    }
+
+    private static List<DrugWithoutGuideline> ReadDrugsWithoutGuideline(
+        DrugsWithoutGuidelineDto dto, string file, Func<string?, string, string, KnowledgeSource> src, IReadOnlyList<GuidelineDrug> guidelineDrugs)
+    {
+        src(dto.Source, file, "drugsWithoutGuideline");
+        var list = new List<DrugWithoutGuideline>();
+        foreach (var (d, i) in (dto.Drugs ?? throw Invalid(file, "drugs is required")).Select((d, i) => (d, i)))
+        {
+            var where = $"drugs[{i}]";
+            var name = Required(d.Name, file, where + ".name");
+            if (name != DrugCatalogue.Normalize(name)) throw Invalid(file, $"{where}: drug names are lowercase generic names ('{name}')");
+            if (guidelineDrugs.Any(g => g.Name == name)) throw Invalid(file, $"{where}: {name} has a CPIC recommendation table, so it cannot be listed as without one");
+            list.Add(new DrugWithoutGuideline(name, Required(d.DrugClass, file, where + ".drugClass"), src(d.Source, file, where)));
+        }
+        Unique(list.Select(x => x.Name), file, "drug");
         return list;
     }
 
@@ -277,6 +301,7 @@ internal static class KnowledgeBaseReader
         public List<string>? Genes { get; set; }
         public List<string>? Guidelines { get; set; }
         public string? Phenoconversion { get; set; }
+        public string? DrugsWithoutGuideline { get; set; }
     }
 
     private sealed class SourcesDto
@@ -367,6 +392,8 @@ internal static class KnowledgeBaseReader
         public Dictionary<string, ConditionDto>? When { get; set; }
         public string? Action { get; set; }
         public string? Strength { get; set; }
+        public string? Category { get; set; }
+        public string? CategoryReason { get; set; }
         public string? Text { get; set; }
         public string? Source { get; set; }
     }
@@ -376,6 +403,19 @@ internal static class KnowledgeBaseReader
         public bool NoResult { get; set; }
         public List<string>? Phenotypes { get; set; }
         public RangeDto? ActivityScore { get; set; }
+    }
+
+    private sealed class DrugsWithoutGuidelineDto
+    {
+        public string? Source { get; set; }
+        public List<OtherDrugDto>? Drugs { get; set; }
+    }
+
+    private sealed class OtherDrugDto
+    {
+        public string? Name { get; set; }
+        public string? DrugClass { get; set; }
+        public string? Source { get; set; }
     }
 
     private sealed class PhenoconversionDto

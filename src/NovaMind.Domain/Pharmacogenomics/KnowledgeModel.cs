@@ -99,18 +99,27 @@ public sealed record GeneCondition(bool NoResult, IReadOnlyList<MetabolizerPheno
 }
 
 /// <summary>One row of a CPIC recommendation table: for these drugs and this population, when every gene condition holds.</summary>
+/// <param name="Id">Where the row stands: the guideline's source id and its 1-based row number in that guideline's file ("cpic-tca-2016/r017").</param>
+/// <param name="Category">The row's guideline category, as stored in the knowledge base.</param>
+/// <param name="CategoryReason">Why the category was chosen where the row mixes actions (the most restrictive relevant one decides); null when the action is plain.</param>
 public sealed record RecommendationRule(
+    string Id,
     IReadOnlyList<string> Drugs,
     string Population,
     IReadOnlyDictionary<string, GeneCondition> When,
     string Action,
     RecommendationStrength Strength,
+    GuidelineCategory Category,
+    string? CategoryReason,
     string Text,
     KnowledgeSource Source)
 {
     public string TextFor(string drug) => Text.Replace("{drug}", drug, StringComparison.Ordinal);
     public string ActionFor(string drug) => Action.Replace("{drug}", drug, StringComparison.Ordinal);
 }
+
+/// <summary>A drug the knowledge base knows that has no CPIC recommendation table (e.g. fluoxetine, mirtazapine): it can be a candidate, with no guidance.</summary>
+public sealed record DrugWithoutGuideline(string Name, string DrugClass, KnowledgeSource Source);
 
 /// <summary>A co-medication that inhibits a gene's enzyme and so lowers its activity score (phenoconversion).</summary>
 /// <param name="Source">Where the drug's inhibitor strength comes from.</param>

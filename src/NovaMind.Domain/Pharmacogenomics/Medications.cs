@@ -37,6 +37,12 @@ public static class MedicationPlanValidator
         "dry_mouth", "agitation", "constipation", "sweating", "tremor", "rash", "qt_prolongation", "hyponatremia",
     ];
 
+    /// <summary>
+    /// Side effects that count as serious when a drug is ranked again: a rash may herald SJS/TEN, QT prolongation risks
+    /// arrhythmia, hyponatremia can be life-threatening. A drug that caused one ranks down within its guideline category.
+    /// </summary>
+    public static readonly IReadOnlyList<string> SeriousSideEffects = ["rash", "qt_prolongation", "hyponatremia"];
+
     public static MedicationPlanValidation Validate(IReadOnlyList<RawMedication?>? current, IReadOnlyList<RawMedication?>? history, DrugCatalogue catalogue, DateOnly today)
     {
         var errors = new List<MedicationError>();

@@ -24,7 +24,7 @@ public sealed class PgxKnowledgeBase
         string version, string description, string cpicDataAsOf,
         IReadOnlyList<KnowledgeSource> sources, IReadOnlyList<GeneDefinition> genes,
         IReadOnlyList<GuidelineDrug> drugs, IReadOnlyList<RecommendationRule> rules,
-        IReadOnlyList<EnzymeInhibitor> inhibitors)
+        IReadOnlyList<EnzymeInhibitor> inhibitors, IReadOnlyList<DrugWithoutGuideline> drugsWithoutGuideline)
     {
         Version = version;
         Description = description;
@@ -34,10 +34,11 @@ public sealed class PgxKnowledgeBase
         GuidelineDrugs = drugs;
         Rules = rules;
         Inhibitors = inhibitors;
+        DrugsWithoutGuideline = drugsWithoutGuideline;
         _genes = genes.ToDictionary(g => g.Name, StringComparer.OrdinalIgnoreCase);
         _drugs = drugs.ToDictionary(d => d.Name, StringComparer.Ordinal);
         _sources = sources.ToDictionary(s => s.Id, StringComparer.Ordinal);
-        Drugs = new DrugCatalogue(drugs, inhibitors);
+        Drugs = new DrugCatalogue(drugs, inhibitors, drugsWithoutGuideline);
     }
 
     /// <summary>The knowledge base embedded in this assembly, loaded once.</summary>
@@ -52,6 +53,8 @@ public sealed class PgxKnowledgeBase
     public IReadOnlyList<GuidelineDrug> GuidelineDrugs { get; }
     public IReadOnlyList<RecommendationRule> Rules { get; }
     public IReadOnlyList<EnzymeInhibitor> Inhibitors { get; }
+    /// <summary>Drugs known without a CPIC recommendation table (they rank as no guidance).</summary>
+    public IReadOnlyList<DrugWithoutGuideline> DrugsWithoutGuideline { get; }
     public DrugCatalogue Drugs { get; }
 
     /// <summary>Gene names as the genotype input uses them.</summary>
@@ -92,7 +95,7 @@ public sealed class PgxKnowledgeBase
     public static PgxKnowledgeBase Load(Func<string, Stream?> openFile)
     {
         ArgumentNullException.ThrowIfNull(openFile);
-        return KnowledgeBaseReader.Read(openFile, (v, d, c, s, g, dr, r, i) => new PgxKnowledgeBase(v, d, c, s, g, dr, r, i));
+        return KnowledgeBaseReader.Read(openFile, (v, d, c, s, g, dr, r, i, o) => new PgxKnowledgeBase(v, d, c, s, g, dr, r, i, o));
     }
 
     /// <summary>The data files embedded in this assembly (to check that the manifest lists them all).</summary>

@@ -21,6 +21,10 @@ public sealed record GeneticFactor(
 }
 
 /// <summary>A CPIC-based prescribing recommendation for one drug and one patient.</summary>
+/// <param name="Category">The guideline category of the row that matched (no guidance when no row applies).</param>
+/// <param name="CategoryReason">Why the row has its category, where it mixes actions; null otherwise.</param>
+/// <param name="RuleId">The knowledge-base row the recommendation came from; null when no row applies (no genotype, no guideline).</param>
+/// <param name="CausedPhenoconversions">For a drug that inhibits an enzyme: what taking it would do to this patient's phenotype for other drugs.</param>
 public sealed record DrugRecommendation(
     string Drug,
     string Action,
@@ -35,14 +39,18 @@ public sealed record DrugRecommendation(
     IReadOnlyList<PhenoconversionEffect> Phenoconversions,
     bool GenotypeMissing,
     IReadOnlyList<string> MissingGenes,
-    string KnowledgeBaseVersion)
+    string KnowledgeBaseVersion,
+    GuidelineCategory Category,
+    string? CategoryReason,
+    string? RuleId,
+    IReadOnlyList<PhenoconversionEffect> CausedPhenoconversions)
 {
     public string StrengthTerm => Strength.ToCpicTerm();
 }
 
-/// <summary>Asked for a drug the knowledge base has no recommendation table for; carries the supported names.</summary>
+/// <summary>Asked for a name that is no drug the knowledge base knows; carries the known names.</summary>
 public sealed class UnknownDrugException(string drug, IReadOnlyList<string> supportedDrugs)
-    : KeyNotFoundException($"no pharmacogenomic recommendation for '{Shorten(drug)}'; supported drugs: {string.Join(", ", supportedDrugs)}")
+    : KeyNotFoundException($"'{Shorten(drug)}' is not a drug this knowledge base knows; known drugs: {string.Join(", ", supportedDrugs)}")
 {
     public string Drug { get; } = drug;
     public IReadOnlyList<string> SupportedDrugs { get; } = supportedDrugs;
@@ -76,17 +84,22 @@ public sealed class RecommendationEngine
 
     /// <summary>
     /// The recommendation for <paramref name="drug"/> (any case). Without a genotype, or with none of the drug's genes
-    /// genotyped, the answer says so and falls back to standard dosing (strength "No recommendation").
+    /// genotyped, the answer says so and falls back to standard dosing (strength "No recommendation", category no guidance).
+    /// A known drug without a CPIC recommendation table gets category no guidance and the phenoconversion it would cause.
     /// </summary>
     /// <param name="coMedications">Other drugs the patient takes; CYP2D6 inhibitors among them phenoconvert CYP2D6. Unknown names are ignored here (validate them with <see cref="DrugCatalogue.ValidateMedications"/>).</param>
     /// <param name="population">One of the drug's CPIC populations (e.g. "pediatrics" for atomoxetine); null for its default.</param>
-    /// <exception cref="UnknownDrugException">The drug has no recommendation table.</exception>
+    /// <exception cref="UnknownDrugException">The name is no drug the knowledge base knows.</exception>
     /// <exception cref="ArgumentException">The population is not one of the drug's.</exception>
     public DrugRecommendation Recommend(string drug, Genotype? genotype, IReadOnlyList<string>? coMedications = null, string? population = null)
     {
         ArgumentNullException.ThrowIfNull(drug);
         if (!KnowledgeBase.TryGetGuidelineDrug(drug, out var guidelineDrug))
-            throw new UnknownDrugException(drug, KnowledgeBase.Drugs.SupportedDrugs);
+        {
+            return KnowledgeBase.Drugs.TryGet(drug, out var known)
+                ? WithoutGuideline(known, genotype)
+                : throw new UnknownDrugException(drug, KnowledgeBase.Drugs.KnownMedications);
+        }
         var pop = population ?? guidelineDrug.DefaultPopulation;
         if (!guidelineDrug.Populations.Contains(pop))
             throw new ArgumentException(
@@ -122,7 +135,74 @@ public sealed class RecommendationEngine
             conversions,
             false,
             factors.Where(f => !f.Genotyped).Select(f => f.Gene).ToList(),
-            KnowledgeBase.Version);
+            KnowledgeBase.Version,
+            rule.Category,
+            rule.CategoryReason,
+            rule.Id,
+            []);
+    }
+
+    /// <summary>
+    /// For a patient whose stored genotype no longer parses: no genotype-based recommendation, and the reason, so a person
+    /// reviews the genotype. Never presented as "no genotype on record".
+    /// </summary>
+    public DrugRecommendation GenotypeNeedsReview(string drug, string reason)
+    {
+        if (!KnowledgeBase.Drugs.TryGet(drug, out var known)) throw new UnknownDrugException(drug, KnowledgeBase.Drugs.KnownMedications);
+        var source = known.Guideline?.Guideline ?? known.WithoutGuideline?.Source ?? known.Inhibits[0].Source;
+        var genes = known.Guideline?.Genes ?? known.Inhibits.Select(i => i.Gene).Distinct(StringComparer.Ordinal).ToList();
+        var factors = genes.Select(GeneticFactor.NotGenotyped).ToList();
+        return new DrugRecommendation(
+            known.Name, "genotype needs review", RecommendationStrength.NoRecommendation,
+            $"No genotype-based recommendation: {reason}", known.Guideline is null ? "no CPIC guideline" : source.Title, source.Published, source,
+            known.Guideline?.DefaultPopulation ?? "general", factors, "genotype needs review", [], false, [], KnowledgeBase.Version,
+            GuidelineCategory.NoGuidance, "The stored genotype cannot be interpreted with this knowledge base, so no CPIC row applies until it is reviewed.", null, []);
+    }
+
+    /// <summary>
+    /// The population of a drug's table that fits the patient's history: CPIC's "prior use over 3 months" rows apply when the
+    /// patient took the drug for more than 90 days (one recorded course, finished or current) with no cutaneous reaction
+    /// ("rash") recorded on it; otherwise the drug's default population.
+    /// </summary>
+    public static string PopulationFor(GuidelineDrug drug, MedicationPlan plan, DateOnly today)
+    {
+        ArgumentNullException.ThrowIfNull(drug);
+        ArgumentNullException.ThrowIfNull(plan);
+        if (!drug.Populations.Contains(PriorUsePopulation)) return drug.DefaultPopulation;
+        var courses = plan.History.Where(h => h.Drug == drug.Name).Select(h => (Days: h.End.DayNumber - h.Start.DayNumber, Rash: h.SideEffects.Contains(CutaneousReaction)))
+            .Concat(plan.Current.Where(c => c.Drug == drug.Name).Select(c => (Days: today.DayNumber - c.Start.DayNumber, Rash: false)))
+            .ToList();
+        var tolerated = courses.Any(c => c.Days > PriorUseDays) && !courses.Any(c => c.Rash);
+        return tolerated ? PriorUsePopulation : drug.DefaultPopulation;
+    }
+
+    /// <summary>CPIC's HLA population for patients who took the drug for more than three months without a cutaneous reaction.</summary>
+    public const string PriorUsePopulation = "prior use over 3 months";
+    private const int PriorUseDays = 90;
+    private const string CutaneousReaction = "rash";
+
+    private DrugRecommendation WithoutGuideline(CatalogueDrug drug, Genotype? genotype)
+    {
+        var factors = new List<GeneticFactor>();
+        var caused = new List<PhenoconversionEffect>();
+        foreach (var gene in drug.Inhibits.Select(i => i.Gene).Distinct(StringComparer.Ordinal))
+        {
+            if (genotype is null || !genotype.TryGet(gene, out var result)) { factors.Add(GeneticFactor.NotGenotyped(gene)); continue; }
+            var phenotype = _phenotypes.Phenotype(result);
+            factors.Add(GeneticFactor.From(phenotype, phenotype));
+            if (_phenoconversion.Apply(phenotype, [drug.Name]).Effect is { } effect) caused.Add(effect);
+        }
+        var source = drug.WithoutGuideline?.Source ?? drug.Inhibits[0].Source;
+        var what = drug.WithoutGuideline is { } w ? $"{drug.Name} ({w.DrugClass})" : drug.Name;
+        var text = $"CPIC has no prescribing recommendation for {what} in knowledge base {KnowledgeBase.Version}; prescribe according to the product label and clinical judgement.";
+        if (caused.Count > 0) text += " While it is taken: " + string.Join(" ", caused.Select(c => c.Explanation));
+        else if (drug.Inhibits.Count > 0)
+            text += $" It is a {drug.Inhibits[0].Strength.ToString().ToLowerInvariant()} {drug.Inhibits[0].Gene} inhibitor: drugs metabolised by {drug.Inhibits[0].Gene} are affected while it is taken.";
+        return new DrugRecommendation(
+            drug.Name, "no CPIC recommendation", RecommendationStrength.NoRecommendation, text,
+            "no CPIC guideline", source.Published, source, "general", factors, Describe(factors, []), [],
+            false, [], KnowledgeBase.Version, GuidelineCategory.NoGuidance,
+            "The drug has no CPIC recommendation table.", null, caused);
     }
 
     /// <summary>The rules of the drug's table that match; exactly one for every combination of results (a knowledge-base test checks this).</summary>
@@ -151,7 +231,8 @@ public sealed class RecommendationEngine
         return new DrugRecommendation(
             drug.Name, "use standard dosing (genotype missing)", RecommendationStrength.NoRecommendation, text,
             source.Title, source.Published, source, population, factors, Describe(factors, conversions), conversions,
-            true, drug.Genes.ToList(), KnowledgeBase.Version);
+            true, drug.Genes.ToList(), KnowledgeBase.Version, GuidelineCategory.NoGuidance,
+            "No genotype for the drug's genes is on file, so no CPIC row applies.", null, []);
     }
 
     private static string Describe(IReadOnlyList<GeneticFactor> factors, IReadOnlyList<PhenoconversionEffect> conversions) =>

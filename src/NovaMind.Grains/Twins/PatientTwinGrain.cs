@@ -24,6 +24,29 @@ public sealed partial class PatientTwinGrain(
 
     private string Pseudonym => pseudonyms.Pseudonym(this.GetPrimaryKey());
 
+    /// <summary>
+    /// A genotype validated against an older knowledge base is re-validated when the twin wakes: phenotype changes are
+    /// recorded (and shown with every prediction), a genotype that no longer parses is left as stored and reported as
+    /// needing review by the worker. Re-validation is derived data, so a failed write only logs; the next activation retries.
+    /// </summary>
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var kb = PgxKnowledgeBase.Default;
+        if (twin.State.Genotype is null || twin.State.GenotypeKnowledgeBaseVersion == kb.Version) return;
+        var check = GenotypeRevalidation.Check(twin.State.Genotype, twin.State.GenotypeKnowledgeBaseVersion, twin.State.GenotypePhenotypes, kb);
+        if (check.Status != GenotypeStatus.Ok)
+        {
+            LogGenotypeNeedsReview(Pseudonym, twin.State.GenotypeKnowledgeBaseVersion ?? "unknown", kb.Version);
+            return;
+        }
+        twin.State.GenotypePhenotypeChanges.AddRange(check.Changes.Select(c => c.ToString()));
+        twin.State.GenotypePhenotypes = check.Phenotypes.ToDictionary(StringComparer.Ordinal);
+        twin.State.GenotypeKnowledgeBaseVersion = kb.Version;
+        LogGenotypeRevalidated(Pseudonym, kb.Version, check.Changes.Count);
+        try { await twin.WriteStateAsync(cancellationToken); }
+        catch (Exception ex) { LogRevalidationNotStored(ex, Pseudonym); }
+    }
+
     public async Task<bool> Register()
     {
         if (twin.State.Registered) return false;
@@ -121,9 +144,20 @@ public sealed partial class PatientTwinGrain(
         if (!twin.State.Registered) return UpdateResult.NotFound;
         var parsed = Genotype.Parse(genotype);
         if (!parsed.IsValid) return new UpdateResult(UpdateStatus.Invalid, [.. parsed.Errors.Select(e => $"{e.Gene}: {e.Message}")]);
-        var previous = twin.State.Genotype;
+        var (previous, previousVersion, previousPhenotypes, previousChanges) =
+            (twin.State.Genotype, twin.State.GenotypeKnowledgeBaseVersion, twin.State.GenotypePhenotypes, twin.State.GenotypePhenotypeChanges);
+        var check = GenotypeRevalidation.Check(parsed.Genotype!.ToDictionary(), null, null, PgxKnowledgeBase.Default);
         twin.State.Genotype = parsed.Genotype!.ToDictionary().ToDictionary(StringComparer.Ordinal);
-        await WriteOrRevertAsync(() => twin.State.Genotype = previous);
+        twin.State.GenotypeKnowledgeBaseVersion = parsed.Genotype.KnowledgeBaseVersion;
+        twin.State.GenotypePhenotypes = check.Phenotypes.ToDictionary(StringComparer.Ordinal);
+        twin.State.GenotypePhenotypeChanges = [];
+        await WriteOrRevertAsync(() =>
+        {
+            twin.State.Genotype = previous;
+            twin.State.GenotypeKnowledgeBaseVersion = previousVersion;
+            twin.State.GenotypePhenotypes = previousPhenotypes;
+            twin.State.GenotypePhenotypeChanges = previousChanges;
+        });
         LogPgxUpdated(Pseudonym, "genotype");
         await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "genotype", 0, twin.State.Observations.Count, LastObservationAt(), clock.GetUtcNow()));
         return UpdateResult.Ok;
@@ -146,19 +180,28 @@ public sealed partial class PatientTwinGrain(
     public async Task<MedicationPredictionResult> GetMedicationPrediction(string drug)
     {
         if (!twin.State.Registered) return new MedicationPredictionResult(PgxStatus.PatientNotFound, null, []);
-        return await GrainFactory.GetGrain<IPgxWorkerGrain>(0).Predict(drug, twin.State.Genotype, twin.State.Medications, WorkPriority.Clinician);
+        return await GrainFactory.GetGrain<IPgxWorkerGrain>(0).Predict(drug, GenotypeOnRecord(), twin.State.Medications, WorkPriority.Clinician);
     }
+
+    private GenotypeOnRecordDto? GenotypeOnRecord() => twin.State.Genotype is null
+        ? null
+        : new GenotypeOnRecordDto(twin.State.Genotype, twin.State.GenotypeKnowledgeBaseVersion, [.. twin.State.GenotypePhenotypeChanges]);
 
     public async Task<MedicationRankingResult> RankMedications(string[] candidates)
     {
         if (!twin.State.Registered) return new MedicationRankingResult(PgxStatus.PatientNotFound, [], [], []);
         var catalogue = PgxKnowledgeBase.Default.Drugs;
-        var unknown = candidates.Where(c => !catalogue.IsSupported(c)).ToArray();
-        if (unknown.Length > 0) return new MedicationRankingResult(PgxStatus.UnknownDrug, [], unknown, [.. catalogue.SupportedDrugs]);
+        var unknown = candidates.Where(c => !catalogue.IsKnown(c)).ToArray();
+        if (unknown.Length > 0) return new MedicationRankingResult(PgxStatus.UnknownDrug, [], unknown, [.. catalogue.KnownMedications]);
         var worker = GrainFactory.GetGrain<IPgxWorkerGrain>(0);
-        var predictions = await Task.WhenAll(candidates.Select(DrugCatalogue.Normalize).Distinct()
-            .Select(c => worker.Predict(c, twin.State.Genotype, twin.State.Medications, WorkPriority.Clinician)));
-        return new MedicationRankingResult(PgxStatus.Ok, MedicationRanking.Rank([.. predictions.Select(p => p.Prediction!)]), [], []);
+        var genotype = GenotypeOnRecord();
+        var predictions = (await Task.WhenAll(candidates.Select(DrugCatalogue.Normalize).Distinct()
+            .Select(c => worker.Predict(c, genotype, twin.State.Medications, WorkPriority.Clinician)))).Select(p => p.Prediction!).ToList();
+        var byDrug = predictions.ToDictionary(p => p.Medication, StringComparer.Ordinal);
+        var ranked = MedicationRanking.Rank([.. predictions.Select(p => p.ToRankingCandidate())], twin.State.Medications.ToDomain());
+        return new MedicationRankingResult(PgxStatus.Ok,
+            [.. ranked.Select(r => new RankedMedicationDto(r.Rank, r.Candidate.Drug, r.Candidate.Category.ToName(), [.. r.Reasons], byDrug[r.Candidate.Drug],
+                r.History.Signal.ToString().ToLowerInvariant(), r.Candidate.Efficacy is { UsedForRanking: true }))], [], []);
     }
 
     public async Task<CorrelationResult> GetCorrelations(CorrelationQuery query)
@@ -223,6 +266,15 @@ public sealed partial class PatientTwinGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} updated its {Part}")]
     private partial void LogPgxUpdated(string patient, string part);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: stored genotype (validated against knowledge base {From}) does not parse with {To}; it needs review")]
+    private partial void LogGenotypeNeedsReview(string patient, string from, string to);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient}: genotype re-validated against knowledge base {Version}; {Changes} phenotype changes")]
+    private partial void LogGenotypeRevalidated(string patient, string version, int changes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: genotype re-validation could not be stored; it is retried on the next activation")]
+    private partial void LogRevalidationNotStored(Exception ex, string patient);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: live update could not be published")]
     private partial void LogPublishFailed(Exception ex, string patient);

@@ -18,6 +18,15 @@ public sealed class PatientTwinState
     [Id(3)] public Dictionary<string, string>? Genotype { get; set; }
 
     [Id(4)] public MedicationPlanDto Medications { get; set; } = new([], []);
+
+    /// <summary>The knowledge-base version <see cref="Genotype"/> was last validated against (null: written before versions were recorded).</summary>
+    [Id(5)] public string? GenotypeKnowledgeBaseVersion { get; set; }
+
+    /// <summary>Gene → CPIC phenotype term at that validation, to report changes when a newer knowledge base is loaded.</summary>
+    [Id(6)] public Dictionary<string, string>? GenotypePhenotypes { get; set; }
+
+    /// <summary>Phenotype changes found by re-validation since the genotype was last entered (cleared when it is replaced).</summary>
+    [Id(7)] public List<string> GenotypePhenotypeChanges { get; set; } = [];
 }
 
 [GenerateSerializer, Immutable]

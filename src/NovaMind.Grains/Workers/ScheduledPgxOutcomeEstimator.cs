@@ -39,6 +39,8 @@ public sealed class ScheduledPgxOutcomeEstimator(InferenceScheduler<TreatmentRes
             new EfficacyDto(Math.Round(output.Efficacy, 4), Math.Round(output.Confidence, 4), Math.Round(output.Percentile, 1)),
             [.. output.SideEffects.OrderByDescending(s => s.Value).Select(s => new SideEffectDto(s.Key, Math.Round(s.Value, 4)))],
             models.Version,
-            InteractionScores(drug));
+            InteractionScores(drug),
+            models.Metadata.Metrics.ResponseSkill(),
+            models.Metadata.Metrics.InteractionSkill());
     }
 }

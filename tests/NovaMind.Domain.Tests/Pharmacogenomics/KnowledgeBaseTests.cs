@@ -12,7 +12,7 @@ public class KnowledgeBaseTests
     {
         var kb = PgxKnowledgeBase.Load();
 
-        Assert.Equal("2026.05.0", kb.Version);
+        Assert.Equal("2026.11.0", kb.Version);
         Assert.False(string.IsNullOrWhiteSpace(kb.Description));
         Assert.False(string.IsNullOrWhiteSpace(kb.CpicDataAsOf));
         Assert.Equal(["CYP2D6", "CYP2C19", "CYP2B6", "HLA-B*15:02", "HLA-A*31:01"], kb.GeneNames);
@@ -24,7 +24,7 @@ public class KnowledgeBaseTests
     public void Manifest_ListsEveryEmbeddedDataFile()
     {
         var manifest = JsonNode.Parse(PgxTestData.ReadEmbedded(PgxKnowledgeBase.ManifestFile))!["files"]!;
-        var listed = new List<string> { PgxKnowledgeBase.ManifestFile, (string)manifest["sources"]!, (string)manifest["phenoconversion"]! };
+        var listed = new List<string> { PgxKnowledgeBase.ManifestFile, (string)manifest["sources"]!, (string)manifest["phenoconversion"]!, (string)manifest["drugsWithoutGuideline"]! };
         listed.AddRange(manifest["genes"]!.AsArray().Select(n => (string)n!));
         listed.AddRange(manifest["guidelines"]!.AsArray().Select(n => (string)n!));
 
@@ -47,6 +47,7 @@ public class KnowledgeBaseTests
         entries.AddRange(Kb.Rules.Select((r, i) => ($"rule {i} ({string.Join(",", r.Drugs)})", r.Source)));
         entries.AddRange(Kb.Inhibitors.Select(i => ($"inhibitor {i.Drug}", i.Source)));
         entries.AddRange(Kb.Inhibitors.Select(i => ($"inhibitor {i.Drug} factor", i.FactorSource)));
+        entries.AddRange(Kb.DrugsWithoutGuideline.Select(d => ($"drug without guideline {d.Name}", d.Source)));
 
         Assert.True(entries.Count > 450, $"only {entries.Count} entries");
         foreach (var (what, s) in entries)
