@@ -25,19 +25,28 @@ public sealed record LagCorrelationDto(
     [property: Id(8)] double CiHigh,
     [property: Id(9)] int N,
     [property: Id(10)] double Confidence,
-    [property: Id(11)] string PValueMethod);
+    [property: Id(11)] string PMethod);
 
 [GenerateSerializer, Immutable]
 public sealed record ExcludedPairDto([property: Id(0)] string BiometricType, [property: Id(1)] string SymptomType, [property: Id(2)] int LagDays, [property: Id(3)] string Reason);
 
-/// <summary>What the attention model weighted when predicting the next day of a symptom.</summary>
+/// <summary>
+/// Where the BiLSTM-attention model put its attention when predicting the next day of a symptom. It describes the
+/// model, not what drives the symptom (its model card shows the attention misses the planted lag).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record TemporalPatternDto(
     [property: Id(0)] string Symptom,
     [property: Id(1)] DateOnly WindowEnd,
     [property: Id(2)] double PredictedNextDay,
     [property: Id(3)] double[] TemporalImportance,
-    [property: Id(4)] Dictionary<string, double> ModalityImportance);
+    [property: Id(4)] Dictionary<string, double> ModalityImportance,
+    [property: Id(5)] string Interpretation = TemporalPatternDto.AttentionOnly)
+{
+    public const string AttentionOnly =
+        "Attention weights of the BiLSTM-attention model while it predicted the next day: where the model looked, not what drives the symptom. " +
+        "Its model card shows the attention does not point at the planted lag; use the lag correlations (with their q-values) to name lagged effects.";
+}
 
 [GenerateSerializer, Immutable]
 public sealed record CorrelationReportDto(
@@ -48,7 +57,8 @@ public sealed record CorrelationReportDto(
     [property: Id(4)] ExcludedPairDto[] Excluded,
     [property: Id(5)] TemporalPatternDto[] TemporalPatterns,
     [property: Id(6)] string? ModelVersion,
-    [property: Id(7)] int TestCount);
+    [property: Id(7)] int TestCount,
+    [property: Id(8)] string? ModelDevice = null);
 
 public enum CorrelationStatus { Ok, PatientNotFound, InvalidQuery }
 

@@ -86,7 +86,8 @@ public sealed record ForecastResult(
     [property: Id(5)] ForecastPoint[] Predictions,
     [property: Id(6)] string? Problem = null,
     [property: Id(7)] ForecastComponentsDto? Components = null,
-    [property: Id(8)] bool FromCache = false);
+    [property: Id(8)] bool FromCache = false,
+    [property: Id(9)] string? ModelDevice = null);
 
 /// <summary>What each model predicted for the same days, and the per-horizon weights the ensemble gave them.</summary>
 [GenerateSerializer, Immutable]

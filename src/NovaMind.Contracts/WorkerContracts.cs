@@ -29,7 +29,8 @@ public sealed record SymptomForecastDto(
     [property: Id(6)] double[] Lower95,
     [property: Id(7)] double[] Upper95,
     [property: Id(8)] ForecastComponentsDto? Components,
-    [property: Id(9)] string? Problem = null);
+    [property: Id(9)] string? Problem = null,
+    [property: Id(10)] string? ModelDevice = null);
 
 /// <summary>How urgent a piece of model work is; the silo's scheduler serves higher first.</summary>
 public enum WorkPriority { Background = 0, Clinician = 1, Crisis = 2 }

@@ -99,6 +99,7 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         Assert.True(forecast.GetProperty("generated_at").GetDateTimeOffset() > DateTimeOffset.UtcNow.AddMinutes(-5));
         var predictions = forecast.GetProperty("predictions").EnumerateArray().ToList();
         Assert.Equal([.. Enumerable.Range(1, 28).Select(h => lastPhq9.AddDays(h).ToString("yyyy-MM-dd"))], predictions.Select(p => p.GetProperty("date").GetString()!).ToArray());
+        Assert.Equal("cpu", forecast.GetProperty("model_device").GetString()); // Inference:Device=auto fell back to the CPU here
         var transformer = forecast.GetProperty("contributing_models").GetProperty("transformer");
         var xgboost = forecast.GetProperty("contributing_models").GetProperty("xgboost");
         var tValues = transformer.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray();

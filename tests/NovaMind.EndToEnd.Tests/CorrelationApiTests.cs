@@ -66,7 +66,18 @@ public sealed class CorrelationApiTests(NovaMindSystemFixture system)
         var mood = patterns.Single(p => p.GetProperty("symptom").GetString() == "mood");
         Assert.Equal(1.0, mood.GetProperty("temporal_importance").EnumerateArray().Sum(v => v.GetDouble()), 3);
         Assert.Equal(1.0, mood.GetProperty("modality_importance").EnumerateObject().Sum(v => v.Value.GetDouble()), 3);
+        Assert.StartsWith("Attention weights", mood.GetProperty("interpretation").GetString());
+        Assert.Contains("not what drives the symptom", mood.GetProperty("interpretation").GetString());
+        // Each p-value says how it was obtained; none is called exact unless every pairing was counted.
+        Assert.All(report.GetProperty("correlations").EnumerateArray(), r =>
+        {
+            var n = r.GetProperty("n").GetInt32();
+            var how = r.GetProperty("p_method").GetString();
+            var expected = r.GetProperty("method").GetString() == "pearson" || n >= 30 ? "t_distribution" : n <= 12 ? "exact_permutation" : "monte_carlo_permutation";
+            Assert.Equal(expected, how);
+        });
         Assert.False(string.IsNullOrEmpty(report.GetProperty("model_version").GetString()));
+        Assert.Equal("cpu", report.GetProperty("model_device").GetString());
     }
 
     [Fact]

@@ -14,6 +14,17 @@ public enum PValueMethod
     MonteCarloPermutation,
 }
 
+public static class PValueMethods
+{
+    /// <summary>The API name: exact only where every pairing was counted.</summary>
+    public static string ToName(this PValueMethod method) => method switch
+    {
+        PValueMethod.ExactPermutation => "exact_permutation",
+        PValueMethod.MonteCarloPermutation => "monte_carlo_permutation",
+        _ => "t_distribution",
+    };
+}
+
 /// <summary>
 /// Correlation coefficients, their p-values and intervals, and the Benjamini–Hochberg step-up.
 /// Inputs are finite numbers (observations are validated before they get here). Where a quantity is undefined

@@ -26,7 +26,7 @@ public sealed record XGBoostContribution(string Hyperparameters, double[] Values
 public sealed record ContributingModels(TransformerContribution Transformer, [property: JsonPropertyName("xgboost")] XGBoostContribution XGBoost);
 public sealed record EnsembleWeights(double[] Transformer, [property: JsonPropertyName("xgboost")] double[] XGBoost);
 public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions,
-    ContributingModels ContributingModels, EnsembleWeights Weights);
+    ContributingModels ContributingModels, EnsembleWeights Weights, string? ModelDevice);
 
 public static class PatientEndpoints
 {
@@ -135,7 +135,7 @@ public static class PatientEndpoints
         return new ForecastResponse(r.ModelVersion!, r.GeneratedAt, r.Symptom, r.Horizon,
             [.. r.Predictions.Select(p => new ForecastPointResponse(p.Date, p.Value, p.Lower80, p.Upper80, p.Lower95, p.Upper95))],
             new ContributingModels(new TransformerContribution(c.TransformerArchitecture, c.Transformer, c.TransformerSd), new XGBoostContribution(c.XGBoostHyperparameters, c.XGBoost)),
-            new EnsembleWeights(c.TransformerWeights, [.. c.TransformerWeights.Select(w => Math.Round(1 - w, 3))]));
+            new EnsembleWeights(c.TransformerWeights, [.. c.TransformerWeights.Select(w => Math.Round(1 - w, 3))]), r.ModelDevice);
     }
 
     private static string Truncate(string value) => value.Length > 40 ? value[..40] : value;

@@ -134,7 +134,7 @@ public sealed partial class PatientTwinGrain(
         var c = f.Components!;
         var components = new ForecastComponentsDto(Round(c.Transformer[..horizon]), Round(c.TransformerSd[..horizon]), c.TransformerArchitecture,
             Round(c.XGBoost[..horizon]), c.XGBoostHyperparameters, Round(c.TransformerWeights[..horizon]));
-        return new ForecastResult(ForecastStatus.Ok, type.Name, horizon, f.ModelVersion, cached.GeneratedAt, points, null, components, fromCache);
+        return new ForecastResult(ForecastStatus.Ok, type.Name, horizon, f.ModelVersion, cached.GeneratedAt, points, null, components, fromCache, f.ModelDevice);
     }
 
     private static double[] Round(double[] values) => [.. values.Select(v => Math.Round(v, 3))];

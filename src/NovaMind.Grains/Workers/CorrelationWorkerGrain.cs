@@ -7,12 +7,12 @@ using Orleans.Concurrency;
 namespace NovaMind.Grains.Workers;
 
 /// <summary>
-/// Lag correlations with exact p-values and FDR control (domain statistics), plus the attention model's view of
-/// which days and modalities drive the next day's symptoms.
+/// Lag correlations with p-values (exact permutation for Spearman with n ≤ 12, Monte-Carlo permutation for n 13–29, t otherwise, each labelled) and FDR control (domain statistics), plus the attention model's view of
+/// which days and modalities it attended to (attention, not causes).
 /// </summary>
 [StatelessWorker]
 [AcceleratorSiloPlacementFilter]
-public sealed class CorrelationWorkerGrain(ITemporalPatternEstimator patterns, TimeProvider clock) : Grain, ICorrelationWorkerGrain
+public sealed class CorrelationWorkerGrain(ITemporalPatternEstimator patterns, TimeProvider clock, NovaMind.Ml.InferenceDevice device) : Grain, ICorrelationWorkerGrain
 {
     public async Task<CorrelationResult> Analyze(ObservationColumns observations, CorrelationQuery query, WorkPriority priority)
     {
@@ -37,9 +37,9 @@ public sealed class CorrelationWorkerGrain(ITemporalPatternEstimator patterns, T
         return new CorrelationResult(CorrelationStatus.Ok, new CorrelationReportDto(
             clock.GetUtcNow(), query.LookbackDays, query.MaxLag,
             [.. report.Correlations.Select(c => new LagCorrelationDto(c.BiometricType.Name, c.SymptomType.Name, c.LagDays, c.Method.ToString().ToLowerInvariant(),
-                c.Coefficient, c.PValue, c.QValue, c.CiLow, c.CiHigh, c.N, c.Confidence, c.PValueMethod.ToString()))],
+                c.Coefficient, c.PValue, c.QValue, c.CiLow, c.CiHigh, c.N, c.Confidence, c.PValueMethod.ToName()))],
             [.. report.Excluded.Select(e => new ExcludedPairDto(e.BiometricType.Name, e.SymptomType.Name, e.LagDays, e.Reason))],
-            [.. temporal.Patterns], temporal.ModelVersion, report.TestCount), null, null);
+            [.. temporal.Patterns], temporal.ModelVersion, report.TestCount, temporal.ModelVersion is null ? null : device.Name), null, null);
     }
 }
 

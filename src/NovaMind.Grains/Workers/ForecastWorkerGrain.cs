@@ -3,6 +3,7 @@ using NovaMind.Contracts;
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
 using NovaMind.Grains.Placement;
+using NovaMind.Ml;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Inference;
 using Orleans.Concurrency;
@@ -24,7 +25,8 @@ public sealed record ForecastWorkerOptions
 public sealed class ForecastWorkerGrain(
     SymptomForecaster forecaster,
     InferenceScheduler<SymptomForecastInput, SymptomForecastOutput> scheduler,
-    IOptions<ForecastWorkerOptions> options) : Grain, IForecastWorkerGrain
+    IOptions<ForecastWorkerOptions> options,
+    InferenceDevice device) : Grain, IForecastWorkerGrain
 {
     public Task<string> ModelVersion() => Task.FromResult(forecaster.Version);
 
@@ -47,7 +49,7 @@ public sealed class ForecastWorkerGrain(
         return new SymptomForecastDto(ForecastStatus.Ok, forecaster.Version, input.Origin,
             output.Mean, output.Lower80, output.Upper80, output.Lower95, output.Upper95,
             new ForecastComponentsDto(output.Transformer, output.TransformerSd, forecaster.TransformerDescription(type),
-                output.XGBoost, forecaster.XGBoostDescription(type), output.TransformerWeights));
+                output.XGBoost, forecaster.XGBoostDescription(type), output.TransformerWeights), ModelDevice: device.Name);
     }
 
     private SymptomForecastDto Refused(ForecastStatus status, string problem) =>

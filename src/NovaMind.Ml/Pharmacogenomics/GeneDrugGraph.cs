@@ -74,7 +74,9 @@ public sealed class GeneDrugGraph
         }
         var edges = new HashSet<GraphEdge>();
 
-        foreach (var drug in knowledgeBase.Drugs.All) Node(GraphNodeKind.Drug, drug.Name);
+        // Only drugs with a known drug–gene relation: a drug the knowledge base merely lists without a guideline has unknown,
+        // not absent, interactions, so it must not become a negative example.
+        foreach (var drug in knowledgeBase.Drugs.All.Where(d => d.HasRecommendation || d.Inhibits.Count > 0)) Node(GraphNodeKind.Drug, drug.Name);
         foreach (var gene in knowledgeBase.Genes)
         {
             var g = Node(GraphNodeKind.Gene, gene.Name);
@@ -104,6 +106,27 @@ public sealed class GeneDrugGraph
 
         var ordered = edges.OrderBy(e => e.Relation).ThenBy(e => e.Source).ThenBy(e => e.Target).ToList();
         return new GeneDrugGraph(nodes, ordered);
+    }
+
+    /// <summary>
+    /// The edges left when <paramref name="hidden"/> drug–gene relations are held out together with every path that would
+    /// reveal them: the relations' own edges, the guideline membership of every drug under test (drug → guideline →
+    /// gene), and guideline–gene edges that no remaining drug of that guideline supports. A drug under test keeps only
+    /// its other, training interactions.
+    /// </summary>
+    public IReadOnlyList<GraphEdge> EdgesWithout(IReadOnlySet<(int Drug, int Gene)> hidden, IReadOnlySet<int> drugsUnderTest)
+    {
+        var membership = Edges.Where(e => e.Relation == GraphRelation.CoveredBy).ToLookup(e => e.Source, e => e.Target);
+        var supported = new HashSet<(int Guideline, int Gene)>();
+        foreach (var e in Edges.Where(e => e.Relation == GraphRelation.GuidelineGene && !hidden.Contains((e.Source, e.Target)) && !drugsUnderTest.Contains(e.Source)))
+            foreach (var guideline in membership[e.Source]) supported.Add((guideline, e.Target));
+        return [.. Edges.Where(e => e.Relation switch
+        {
+            GraphRelation.GuidelineGene or GraphRelation.Inhibits => !hidden.Contains((e.Source, e.Target)),
+            GraphRelation.CoveredBy => !drugsUnderTest.Contains(e.Source),
+            GraphRelation.GuidelineCovers => supported.Contains((e.Source, e.Target)),
+            _ => true,
+        })];
     }
 
     private static string Key(GraphNodeKind kind, string name) => $"{kind}:{name}";

@@ -31,7 +31,11 @@ public sealed record HeldOutInteraction(string Drug, string Gene, string Relatio
 public sealed record GraphReport(
     int Nodes, int Edges, int Interactions, int CandidatePairs, int Folds,
     IReadOnlyList<double> FoldAucs, double PooledHeldOutAuc, int HeldOutPositives, int HeldOutNegatives,
-    double TrainingAuc, IReadOnlyList<HeldOutInteraction> HeldOut, IReadOnlyList<GeneInteractionScore> TopUnlisted);
+    double TrainingAuc, IReadOnlyList<HeldOutInteraction> HeldOut, IReadOnlyList<GeneInteractionScore> TopUnlisted,
+    string Evaluation = "", double? BaselineAuc = null, IReadOnlyList<double>? AucImprovementCi95 = null, IReadOnlyList<double>? BaselineFoldAucs = null);
+
+/// <summary>Paired bootstrap of the response model against its baseline, resampling held-out test patients.</summary>
+public sealed record BootstrapComparison(string Metric, double Model, double Baseline, double Improvement, double Lower95, double Upper95, int Resamples, int Units);
 
 /// <summary>Everything the training run measured (written as report.json and report.md).</summary>
 public sealed record PgxReport(
@@ -44,4 +48,5 @@ public sealed record PgxReport(
     IReadOnlyList<EffectRecovery> PlantedEffects,
     ReliabilityDiagram Reliability,
     IReadOnlyList<SideEffectScores> SideEffects,
-    GraphReport Graph);
+    GraphReport Graph,
+    IReadOnlyList<BootstrapComparison>? EfficacyBootstrap = null);

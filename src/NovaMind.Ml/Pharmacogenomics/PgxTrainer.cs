@@ -8,7 +8,8 @@ namespace NovaMind.Ml.Pharmacogenomics;
 public sealed record PgxTrainingOptions
 {
     public required string Version { get; init; }
-    public int Seed { get; init; } = 20261126;
+    /// <summary>20261130 for 0.2.0: a fresh seed, so its test patients were never used to guide design (0.1.0 used 20261126).</summary>
+    public int Seed { get; init; } = 20261130;
     /// <summary>Simulated patients; each treatment of a patient is one example (its earlier treatments are the history).</summary>
     public int Patients { get; init; } = 40000;
     /// <summary>Further simulated patients whose scores define the per-drug percentiles.</summary>
@@ -32,6 +33,8 @@ public sealed record PgxTrainingOptions
     public int GraphEpochs { get; init; } = 300;
     public int GraphFolds { get; init; } = 5;
     public int GraphNegativesPerPositive { get; init; } = 3;
+    /// <summary>Bootstrap resamples for the model-versus-baseline intervals (response: over test patients; graph: over held-out pairs).</summary>
+    public int BootstrapResamples { get; init; } = 1000;
     public double GraphLearningRate { get; init; } = 0.01;
 
     /// <summary>About a minute on two cores: fewer patients and epochs.</summary>
@@ -61,7 +64,7 @@ public sealed record PgxTrainingResult(PgxModels Models, PgxReport Report) : IDi
 /// </summary>
 public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progress = null)
 {
-    private sealed record Example(EncodedTreatment Encoded, bool Responded, bool[] SideEffects, double OracleResponse, double[] OracleSideEffects, bool Genotyped, double Clearance);
+    private sealed record Example(int Patient, EncodedTreatment Encoded, bool Responded, bool[] SideEffects, double OracleResponse, double[] OracleSideEffects, bool Genotyped, double Clearance);
 
     /// <summary>
     /// Trains on one intra-op thread: these models are tiny, and libtorch's multi-threaded kernels spend more time
@@ -97,9 +100,9 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
         new Random(options.Seed).Shuffle(order);
         var nTrain = (int)(patients.Count * 0.70);
         var nValidation = (int)(patients.Count * 0.15);
-        var train = Examples(encoder, order.Take(nTrain).Select(i => patients[i]));
-        var validation = Examples(encoder, order.Skip(nTrain).Take(nValidation).Select(i => patients[i]));
-        var test = Examples(encoder, order.Skip(nTrain + nValidation).Select(i => patients[i]));
+        var train = Examples(encoder, order.Take(nTrain).Select(i => (i, patients[i])));
+        var validation = Examples(encoder, order.Skip(nTrain).Take(nValidation).Select(i => (i, patients[i])));
+        var test = Examples(encoder, order.Skip(nTrain + nValidation).Select(i => (i, patients[i])));
         progress?.Invoke($"examples: train {train.Count}, validation {validation.Count}, test {test.Count} (patients {nTrain}/{nValidation}/{patients.Count - nTrain - nValidation})");
 
         var watch = Stopwatch.StartNew();
@@ -192,6 +195,8 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
 
         var modelScores = efficacyScores[0];
         var baselineScores = efficacyScores[2];
+        var bootstrap = PatientBootstrap(test.Select(e => e.Patient).ToList(), calibrated, baseline, y);
+        progress?.Invoke("bootstrap over test patients: " + string.Join("; ", bootstrap.Select(b => $"{b.Metric} improvement {b.Improvement:F4} [{b.Lower95:F4}, {b.Upper95:F4}]")));
         var metadata = new PgxModelMetadata
         {
             Version = options.Version,
@@ -214,6 +219,11 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
                 SideEffectMacroAucBaseline = Round(sideEffectScores.Where(s => !double.IsNaN(s.AucBaseline)).Average(s => s.AucBaseline)),
                 GraphHeldOutAuc = graphReport.PooledHeldOutAuc, GraphHeldOutPositives = graphReport.HeldOutPositives,
                 GraphHeldOutNegatives = graphReport.HeldOutNegatives, GraphTrainingAuc = graphReport.TrainingAuc,
+                EfficacyBrierImprovementCi95 = [bootstrap[0].Lower95, bootstrap[0].Upper95],
+                BootstrapResamples = options.BootstrapResamples,
+                GraphEvaluation = graphReport.Evaluation,
+                GraphBaselineAuc = graphReport.BaselineAuc,
+                GraphAucImprovementCi95 = graphReport.AucImprovementCi95,
             },
         };
         var models = new PgxModels(net, graphNet, metadata, kb);
@@ -231,23 +241,23 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
                 Round(responseSeconds, 1), Round(baselineSeconds, 1), Round(referenceSeconds, 1), Round(graphSeconds, 1), Round(total.Elapsed.TotalSeconds, 1)),
             efficacyScores, subgroups, recoveries,
             new ReliabilityDiagram(ProbabilityMetrics.Reliability(calibrated, y), ProbabilityMetrics.Reliability(uncalibrated, y), ProbabilityMetrics.Reliability(baseline, y)),
-            sideEffectScores, graphReport);
+            sideEffectScores, graphReport, bootstrap);
         progress?.Invoke($"test: efficacy Brier {modelScores.Brier:F4} (baseline {baselineScores.Brier:F4}, base rate {efficacyScores[3].Brier:F4}, oracle {efficacyScores[4].Brier:F4}), " +
                          $"AUC {modelScores.Auc:F3} (baseline {baselineScores.Auc:F3}); {total.Elapsed.TotalSeconds:F0}s in all");
         return new PgxTrainingResult(models, report);
     }
 
-    private static List<Example> Examples(TreatmentResponseEncoder encoder, IEnumerable<SimulatedPgxPatient> patients)
+    private static List<Example> Examples(TreatmentResponseEncoder encoder, IEnumerable<(int Index, SimulatedPgxPatient Patient)> patients)
     {
         var examples = new List<Example>();
-        foreach (var patient in patients)
+        foreach (var (index, patient) in patients)
         {
             var history = new List<PastTreatment>();
             foreach (var t in patient.Treatments)
             {
                 var input = new TreatmentResponseInput(t.Drug, t.DoseMg, patient.ReportedGenotype, patient.CoMedications, history.ToList());
                 var labels = encoder.SideEffects.Select(s => t.SideEffects.Contains(s)).ToArray();
-                examples.Add(new Example(encoder.Encode(input), t.Responded, labels, t.Probabilities.Response, [.. t.Probabilities.SideEffects],
+                examples.Add(new Example(index, encoder.Encode(input), t.Responded, labels, t.Probabilities.Response, [.. t.Probabilities.SideEffects],
                     patient.ReportedGenotype is not null, t.Probabilities.Clearance));
                 history.Add(t.ToPastTreatment());
             }
@@ -396,6 +406,38 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
     }
 
     /// <summary>
+    /// Paired bootstrap over held-out test patients (a patient's treatments are resampled together, since they share the
+    /// patient's hidden traits): the improvement of the model over the baseline in Brier and log-loss (baseline − model)
+    /// and AUC (model − baseline), with percentile 95 % intervals.
+    /// </summary>
+    private List<BootstrapComparison> PatientBootstrap(List<int> patientOf, List<double> model, List<double> baseline, List<bool> y)
+    {
+        var byPatient = Enumerable.Range(0, y.Count).GroupBy(i => patientOf[i]).Select(g => g.ToArray()).ToArray();
+        var rng = new Random(options.Seed + 4);
+        var metrics = new (string Name, Func<List<double>, List<bool>, double> Score, double Sign)[]
+        {
+            ("Brier", ProbabilityMetrics.Brier, -1), ("log-loss", ProbabilityMetrics.LogLoss, -1), ("AUC", ProbabilityMetrics.Auc, 1),
+        };
+        var samples = metrics.Select(_ => new List<double>(options.BootstrapResamples)).ToArray();
+        for (var b = 0; b < options.BootstrapResamples; b++)
+        {
+            var idx = new List<int>(y.Count);
+            for (var k = 0; k < byPatient.Length; k++) idx.AddRange(byPatient[rng.Next(byPatient.Length)]);
+            var ys = idx.Select(i => y[i]).ToList();
+            var m = idx.Select(i => model[i]).ToList();
+            var bl = idx.Select(i => baseline[i]).ToList();
+            for (var j = 0; j < metrics.Length; j++) samples[j].Add(metrics[j].Sign * (metrics[j].Score(m, ys) - metrics[j].Score(bl, ys)));
+        }
+        return [.. metrics.Select((metric, j) =>
+        {
+            var sorted = samples[j].Order().ToArray();
+            var (full, fullBaseline) = (metric.Score(model, y), metric.Score(baseline, y));
+            return new BootstrapComparison(metric.Name, Round(full), Round(fullBaseline), Round(metric.Sign * (full - fullBaseline), 5),
+                Round(Quantile(sorted, 0.025), 5), Round(Quantile(sorted, 0.975), 5), options.BootstrapResamples, byPatient.Length);
+        })];
+    }
+
+    /// <summary>
     /// Planted-effect recovery: for fresh simulated patients with the full genotype panel, the difference between two
     /// genotype groups in the simulator's true probabilities, the transformer's and the baseline's estimates (same drug,
     /// its reference dose, the patient's own history).
@@ -478,6 +520,10 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
         return sorted[lower] + (position - lower) * (sorted[upper] - sorted[lower]);
     }
 
+    public const string GraphEvaluationMethod =
+        "k-fold over drug–gene pairs; each fold hides its held-out relations and every path that would reveal them " +
+        "(the relation's edges, the guideline membership of every drug under test, guideline–gene edges no remaining drug supports)";
+
     private (GeneDrugGraphNet Net, GraphReport Report) TrainGraph(GeneDrugGraph graph, GraphModelMetadata metadata)
     {
         var rng = new Random(options.Seed + 2);
@@ -490,21 +536,28 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
 
         var heldOut = new List<HeldOutInteraction>();
         var pooledScores = new List<double>();
+        var pooledBaseline = new List<double>();
         var pooledLabels = new List<bool>();
         var foldAucs = new List<double>();
+        var baselineFoldAucs = new List<double>();
         for (var fold = 0; fold < folds; fold++)
         {
             var testPositives = positives.Where((_, i) => i % folds == fold).ToList();
             var testNegatives = negatives.Where((_, i) => i % folds == fold).ToList();
             var hidden = testPositives.ToHashSet();
-            var foldGraph = new GeneDrugGraph(graph.Nodes, graph.Edges.Where(e => !(GeneDrugGraph.IsInteraction(e.Relation) && hidden.Contains((e.Source, e.Target)))).ToList());
-            var excluded = testPositives.Concat(testNegatives).ToHashSet();
-            using var net = FitGraph(foldGraph, metadata, excluded, options.Seed + 10 + fold);
             var pairs = testPositives.Concat(testNegatives).ToList();
+            var foldGraph = new GeneDrugGraph(graph.Nodes, graph.EdgesWithout(hidden, pairs.Select(p => p.Item1).ToHashSet()));
+            var excluded = pairs.ToHashSet();
+            using var net = FitGraph(foldGraph, metadata, excluded, options.Seed + 10 + fold);
             var scores = PgxModels.GraphScores(net, foldGraph, pairs);
+            // Baseline: how many training drugs interact with the gene (a popular gene is a likely partner).
+            var geneDegree = foldGraph.Interactions.GroupBy(p => p.Gene).ToDictionary(g => g.Key, g => (double)g.Count());
+            var baselineScores = pairs.Select(p => geneDegree.GetValueOrDefault(p.Item2)).ToList();
             var labels = pairs.Select(p => hidden.Contains(p)).ToList();
             foldAucs.Add(Round(ProbabilityMetrics.Auc(scores, labels)));
+            baselineFoldAucs.Add(Round(ProbabilityMetrics.Auc(baselineScores, labels)));
             pooledScores.AddRange(scores);
+            pooledBaseline.AddRange(baselineScores);
             pooledLabels.AddRange(labels);
             var negativeScores = scores.Skip(testPositives.Count).ToArray();
             for (var i = 0; i < testPositives.Count; i++)
@@ -516,13 +569,28 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
             }
         }
 
+        // Paired bootstrap over held-out pairs (positives and negatives resampled separately) of model AUC − baseline AUC.
+        var pos = Enumerable.Range(0, pooledLabels.Count).Where(i => pooledLabels[i]).ToArray();
+        var neg = Enumerable.Range(0, pooledLabels.Count).Where(i => !pooledLabels[i]).ToArray();
+        var boot = new Random(options.Seed + 5);
+        var differences = new double[options.BootstrapResamples];
+        for (var b = 0; b < differences.Length; b++)
+        {
+            var idx = pos.Select(_ => pos[boot.Next(pos.Length)]).Concat(neg.Select(_ => neg[boot.Next(neg.Length)])).ToList();
+            var ys = idx.Select(i => pooledLabels[i]).ToList();
+            differences[b] = ProbabilityMetrics.Auc(idx.Select(i => pooledScores[i]).ToList(), ys) - ProbabilityMetrics.Auc(idx.Select(i => pooledBaseline[i]).ToList(), ys);
+        }
+        Array.Sort(differences);
+
         var final = FitGraph(graph, metadata, [], options.Seed + 3);
         var all = positives.Concat(negatives).ToList();
         var trainingAuc = ProbabilityMetrics.Auc(PgxModels.GraphScores(final, graph, all), all.Select(positiveSet.Contains).ToList());
         return (final, new GraphReport(
             graph.Nodes.Count, graph.Edges.Count, positives.Length, positives.Length + negatives.Length, folds,
             foldAucs, Round(ProbabilityMetrics.Auc(pooledScores, pooledLabels)), pooledLabels.Count(v => v), pooledLabels.Count(v => !v),
-            Round(trainingAuc), heldOut.OrderBy(h => h.Drug, StringComparer.Ordinal).ThenBy(h => h.Gene, StringComparer.Ordinal).ToList(), []));
+            Round(trainingAuc), heldOut.OrderBy(h => h.Drug, StringComparer.Ordinal).ThenBy(h => h.Gene, StringComparer.Ordinal).ToList(), [],
+            GraphEvaluationMethod, Round(ProbabilityMetrics.Auc(pooledBaseline, pooledLabels)),
+            [Round(Quantile(differences, 0.025)), Round(Quantile(differences, 0.975))], baselineFoldAucs));
     }
 
     /// <summary>

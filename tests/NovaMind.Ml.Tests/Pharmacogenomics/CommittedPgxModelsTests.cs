@@ -32,5 +32,12 @@ public class CommittedPgxModelsTests
         var files = new DirectoryInfo(Path.Combine(RepoPaths.Models, "pgx", models.Version)).GetFiles();
         Assert.True(files.Sum(f => f.Length) < 5_000_000);
         Assert.Contains(files, f => f.Name == PgxArtifacts.ModelCardFile);
+
+        // The served artifact states its skill against each baseline, measured with intervals, and the card says it.
+        Assert.NotNull(m.EfficacyBrierImprovementCi95);
+        Assert.NotNull(m.GraphBaselineAuc);
+        var card = File.ReadAllText(Path.Combine(RepoPaths.Models, "pgx", models.Version, PgxArtifacts.ModelCardFile));
+        Assert.Contains(m.ResponseSkill().Summary, card);
+        Assert.Contains(m.InteractionSkill().Summary, card);
     }
 }

@@ -197,7 +197,9 @@ public class PgxModelsTests(TinyPgxModels tiny) : IClassFixture<TinyPgxModels>
     {
         var kb = PgxKnowledgeBase.Default;
         var graph = GeneDrugGraph.FromKnowledgeBase(kb);
-        Assert.Equal(kb.Drugs.All.Count, graph.Drugs.Count);
+        // Drugs known only as "no CPIC guideline" (mirtazapine, ...) have unknown, not absent, interactions: not in the graph.
+        Assert.Equal(kb.Drugs.All.Count(d => d.HasRecommendation || d.Inhibits.Count > 0), graph.Drugs.Count);
+        Assert.False(graph.TryGetNode(GraphNodeKind.Drug, "mirtazapine", out _));
         Assert.Equal(kb.Genes.Count, graph.Genes.Count);
         Assert.True(graph.TryGetNode(GraphNodeKind.Drug, "sertraline", out var sertraline));
         Assert.True(graph.TryGetNode(GraphNodeKind.Gene, "CYP2B6", out var cyp2b6));
@@ -207,6 +209,76 @@ public class PgxModelsTests(TinyPgxModels tiny) : IClassFixture<TinyPgxModels>
         Assert.Contains(graph.Edges, e => e.Source == fluoxetine && e.Target == cyp2d6 && e.Relation == GraphRelation.Inhibits);
         var expected = kb.GuidelineDrugs.Sum(d => d.Genes.Count) + kb.Inhibitors.Count(i => !kb.GuidelineDrugs.Any(d => d.Name == i.Drug && d.Genes.Contains(i.Gene)));
         Assert.Equal(expected, graph.Interactions.Count);
+    }
+
+    /// <summary>
+    /// Holding out sertraline–CYP2B6 must also hide every path that reveals it: sertraline's guideline membership, and the
+    /// SSRI guideline's CYP2B6 edge, which only sertraline supports. The guideline's CYP2C19 edge stays (citalopram supports it).
+    /// </summary>
+    [Fact]
+    public void HeldOutRelations_HideEveryPathThatRevealsThem()
+    {
+        var graph = GeneDrugGraph.FromKnowledgeBase(PgxKnowledgeBase.Default);
+        Assert.True(graph.TryGetNode(GraphNodeKind.Drug, "sertraline", out var sertraline));
+        Assert.True(graph.TryGetNode(GraphNodeKind.Gene, "CYP2B6", out var cyp2b6));
+        Assert.True(graph.TryGetNode(GraphNodeKind.Gene, "CYP2C19", out var cyp2c19));
+        Assert.True(graph.TryGetNode(GraphNodeKind.Guideline, "cpic-ssri-snri-2023", out var ssri));
+        Assert.Contains(graph.Edges, e => (e.Source, e.Target, e.Relation) == (ssri, cyp2b6, GraphRelation.GuidelineCovers)); // the leak before
+
+        var edges = graph.EdgesWithout(new HashSet<(int, int)> { (sertraline, cyp2b6) }, new HashSet<int> { sertraline });
+        Assert.DoesNotContain(edges, e => e.Source == sertraline && e.Target == cyp2b6);
+        Assert.DoesNotContain(edges, e => e.Source == sertraline && e.Relation == GraphRelation.CoveredBy);
+        Assert.DoesNotContain(edges, e => (e.Source, e.Target) == (ssri, cyp2b6));
+        Assert.Contains(edges, e => (e.Source, e.Target, e.Relation) == (ssri, cyp2c19, GraphRelation.GuidelineCovers));
+        Assert.Contains(edges, e => (e.Source, e.Target, e.Relation) == (sertraline, cyp2c19, GraphRelation.GuidelineGene)); // its other relation stays
+
+        // No path of drug and guideline nodes links sertraline to CYP2B6 any more (pathway/role nodes link every gene alike).
+        var reached = new HashSet<int> { sertraline };
+        var frontier = new Queue<int>([sertraline]);
+        var viaKinds = new[] { GraphNodeKind.Drug, GraphNodeKind.Guideline };
+        while (frontier.TryDequeue(out var node))
+        {
+            foreach (var e in edges.Where(e => e.Source == node || e.Target == node))
+            {
+                var other = e.Source == node ? e.Target : e.Source;
+                if (other == cyp2b6) Assert.Fail($"CYP2B6 is still reachable from sertraline via {graph.Nodes[node].Name} ({e.Relation})");
+                if (viaKinds.Contains(graph.Nodes[other].Kind) && reached.Add(other)) frontier.Enqueue(other);
+            }
+        }
+    }
+
+    [Fact]
+    public void Report_ComparesBothModelsWithTheirBaselines_WithIntervals()
+    {
+        var report = tiny.Result.Report;
+        var boot = report.EfficacyBootstrap!;
+        Assert.Equal(["Brier", "log-loss", "AUC"], boot.Select(b => b.Metric));
+        Assert.All(boot, b =>
+        {
+            Assert.True(b.Lower95 <= b.Upper95);
+            Assert.InRange(b.Improvement, b.Lower95 - 0.02, b.Upper95 + 0.02);
+        });
+        Assert.Equal(-(boot[0].Model - boot[0].Baseline), boot[0].Improvement, 4);
+        var metrics = tiny.Models.Metadata.Metrics;
+        Assert.Equal([boot[0].Lower95, boot[0].Upper95], metrics.EfficacyBrierImprovementCi95);
+        Assert.NotNull(metrics.GraphBaselineAuc);
+        Assert.Equal(PgxTrainer.GraphEvaluationMethod, metrics.GraphEvaluation);
+        Assert.Equal(metrics.GraphAucImprovementCi95![0] > 0, metrics.InteractionSkill().BeatsBaseline);
+        Assert.Contains("baseline", metrics.ResponseSkill().Summary);
+    }
+
+    [Theory]
+    [InlineData(0.0003, 0.0018, true)]
+    [InlineData(-0.0004, 0.0018, false)]
+    [InlineData(0.0, 0.01, false)]
+    public void ASkillBeatsItsBaseline_OnlyWhenTheWholeIntervalIsAboveZero(double lower, double upper, bool beats)
+    {
+        var skill = ModelSkill.From("Brier", 0.2295, 0.2306, "logistic", [lower, upper], null);
+        Assert.Equal(beats, skill.BeatsBaseline);
+        Assert.Contains(beats ? "beats its baseline" : "does not beat its baseline", skill.Summary);
+        var unmeasured = ModelSkill.From("AUC", 0.9, null, "none", null, null);
+        Assert.False(unmeasured.BeatsBaseline);
+        Assert.Contains("no confidence interval was measured", unmeasured.Summary);
     }
 
     [Fact]
