@@ -101,7 +101,8 @@ public sealed record MedicationPredictionDto(
     [property: Id(12)] string? GenotypeReview,
     [property: Id(13)] string[] GenotypeChanges,
     [property: Id(14)] PhenoconversionDto[] CausedPhenoconversions,
-    [property: Id(15)] string? ModelDevice);
+    [property: Id(15)] string? ModelDevice,
+    [property: Id(16)] ModelSkillDto? SideEffectsSkill);
 
 /// <summary>The genotype a twin holds: gene → value as validated, the knowledge-base version it was validated against, and phenotype changes found on re-validation.</summary>
 [GenerateSerializer, Immutable]

@@ -26,11 +26,7 @@ public sealed class EncryptionAtRestTests(NovaMindClusterFixture fixture)
         await twin.AddObservations([new(Day, "mood", Marker), new(Day, "sleep_hours", Marker)]);
         Assert.Equal(UpdateStatus.Updated, (await twin.SetGenotype(new() { ["CYP2D6"] = "*1/*4", ["HLA-B*15:02"] = "positive" })).Status);
         Assert.Equal(UpdateStatus.Updated, (await twin.SetMedications(new([new("fluoxetine", 20, new DateOnly(2026, 1, 2))], []))).Status);
-        var key = id.ToString("N");
-        var entities = new List<TableEntity>();
-        await foreach (var e in TwinTable.QueryAsync<TableEntity>())
-            if (e.PartitionKey.Contains(key, StringComparison.OrdinalIgnoreCase) || e.RowKey.Contains(key, StringComparison.OrdinalIgnoreCase)) entities.Add(e);
-        return (twin, Assert.Single(entities));
+        return (twin, await fixture.StoredTwinEntityAsync(id));
     }
 
     private static byte[] StoredBytes(TableEntity entity) =>

@@ -31,11 +31,7 @@ public sealed class GenotypeRevalidationTests(NovaMindClusterFixture fixture)
         Assert.Equal(UpdateStatus.Updated, (await twin.SetGenotype(new() { ["CYP2D6"] = "*1/*4", ["CYP2C19"] = "*1/*1" })).Status);
         await fixture.Cluster.DeactivateAsync(twin);
 
-        var key = id.ToString("N");
-        TableEntity? entity = null;
-        await foreach (var e in TwinTable.QueryAsync<TableEntity>())
-            if (e.PartitionKey.Contains(key, StringComparison.OrdinalIgnoreCase) || e.RowKey.Contains(key, StringComparison.OrdinalIgnoreCase)) entity = e;
-        Assert.NotNull(entity);
+        var entity = await fixture.StoredTwinEntityAsync(id);
         var column = Assert.Single(entity, kv => kv.Value is byte[]).Key;
         var state = Serializer.Deserialize<PatientTwinState>(new BinaryData((byte[])entity[column]))!;
         Assert.Equal(PgxKnowledgeBase.Default.Version, state.GenotypeKnowledgeBaseVersion);

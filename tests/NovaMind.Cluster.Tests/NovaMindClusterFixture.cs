@@ -48,6 +48,17 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
         return new ConfigurationBuilder().AddInMemoryCollection(values).Build();
     }
 
+    /// <summary>The Azure Table entity that holds one twin's (encrypted) state, as it is in storage.</summary>
+    public async Task<Azure.Data.Tables.TableEntity> StoredTwinEntityAsync(Guid id)
+    {
+        var table = new Azure.Data.Tables.TableServiceClient(Azurite.ConnectionString).GetTableClient("NovaMindTwins");
+        var key = id.ToString("N");
+        var entities = new List<Azure.Data.Tables.TableEntity>();
+        await foreach (var e in table.QueryAsync<Azure.Data.Tables.TableEntity>())
+            if (e.PartitionKey.Contains(key, StringComparison.OrdinalIgnoreCase) || e.RowKey.Contains(key, StringComparison.OrdinalIgnoreCase)) entities.Add(e);
+        return Assert.Single(entities);
+    }
+
     public async Task DisposeAsync()
     {
         if (Cluster is not null)

@@ -108,6 +108,7 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
         Assert.InRange(skill.GetProperty("baseline").GetDouble(), 0, 1);
         Assert.Contains("baseline", skill.GetProperty("summary").GetString());
         Assert.Equal(JsonValueKind.Object, factor.GetProperty("interaction_skill").ValueKind);
+        Assert.False(prediction.GetProperty("side_effects_skill").GetProperty("beats_baseline").GetBoolean()); // no interval measured for them
     }
 
     [Fact]

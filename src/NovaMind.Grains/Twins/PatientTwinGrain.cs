@@ -146,10 +146,9 @@ public sealed partial class PatientTwinGrain(
         if (!parsed.IsValid) return new UpdateResult(UpdateStatus.Invalid, [.. parsed.Errors.Select(e => $"{e.Gene}: {e.Message}")]);
         var (previous, previousVersion, previousPhenotypes, previousChanges) =
             (twin.State.Genotype, twin.State.GenotypeKnowledgeBaseVersion, twin.State.GenotypePhenotypes, twin.State.GenotypePhenotypeChanges);
-        var check = GenotypeRevalidation.Check(parsed.Genotype!.ToDictionary(), null, null, PgxKnowledgeBase.Default);
         twin.State.Genotype = parsed.Genotype!.ToDictionary().ToDictionary(StringComparer.Ordinal);
         twin.State.GenotypeKnowledgeBaseVersion = parsed.Genotype.KnowledgeBaseVersion;
-        twin.State.GenotypePhenotypes = check.Phenotypes.ToDictionary(StringComparer.Ordinal);
+        twin.State.GenotypePhenotypes = PhenotypeCalculator.Default.Phenotypes(parsed.Genotype).ToDictionary(p => p.Gene, p => p.PhenotypeTerm, StringComparer.Ordinal);
         twin.State.GenotypePhenotypeChanges = [];
         await WriteOrRevertAsync(() =>
         {

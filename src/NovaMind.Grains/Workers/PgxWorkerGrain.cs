@@ -57,7 +57,8 @@ public sealed class PgxWorkerGrain(IPgxOutcomeEstimator estimator, InferenceDevi
             check.Reason,
             genotype?.PhenotypeChanges ?? [],
             [.. recommendation.CausedPhenoconversions.Where(p => p.Applied).Select(ToDto)],
-            estimate is null ? null : device.Name);
+            estimate is null ? null : device.Name,
+            estimate is null ? null : ToDto(estimate.SideEffectSkill));
         return new MedicationPredictionResult(PgxStatus.Ok, prediction, []);
     }
 
@@ -100,9 +101,10 @@ public sealed class PgxWorkerGrain(IPgxOutcomeEstimator estimator, InferenceDevi
 /// <param name="InteractionScores">Gene–drug graph model score (0..1) for each of the drug's genes it knows.</param>
 /// <param name="ResponseSkill">The response model's held-out skill against its baseline.</param>
 /// <param name="InteractionSkill">The graph model's held-out skill against its baseline.</param>
+/// <param name="SideEffectSkill">The side-effect heads' held-out skill against the baseline.</param>
 public sealed record PgxOutcomeEstimate(
     EfficacyDto Efficacy, SideEffectDto[] SideEffects, string ModelVersion, IReadOnlyDictionary<string, double> InteractionScores,
-    ModelSkill ResponseSkill, ModelSkill InteractionSkill);
+    ModelSkill ResponseSkill, ModelSkill InteractionSkill, ModelSkill SideEffectSkill);
 
 /// <summary>Seam between the worker and the (batched) outcome model.</summary>
 public interface IPgxOutcomeEstimator

@@ -41,6 +41,7 @@ public sealed class ScheduledPgxOutcomeEstimator(InferenceScheduler<TreatmentRes
             models.Version,
             InteractionScores(drug),
             models.Metadata.Metrics.ResponseSkill(),
-            models.Metadata.Metrics.InteractionSkill());
+            models.Metadata.Metrics.InteractionSkill(),
+            models.Metadata.Metrics.SideEffectSkill());
     }
 }

@@ -194,6 +194,8 @@ public static class PgxArtifacts
         L();
         L($"**Against its baseline:** {x.ResponseSkill().Summary}.");
         L();
+        L($"**Side effects against their baseline:** {x.SideEffectSkill().Summary}.");
+        L();
         L("## Gene–drug interaction model");
         L();
         L(I($"**What it is.** A 2-layer relational message-passing network (mean aggregation per relation, d = {m.Graph.Dim}) over the knowledge graph built"));

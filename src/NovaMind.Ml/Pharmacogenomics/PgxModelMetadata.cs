@@ -90,6 +90,11 @@ public sealed record PgxMetricsSummary
         "Brier (lower is better)", EfficacyBrier, EfficacyBrierBaseline, "logistic regression on hand-crafted features", EfficacyBrierImprovementCi95,
         $"held-out AUC {EfficacyAuc:0.000} vs {EfficacyAucBaseline:0.000}");
 
+    /// <summary>The side-effect heads' held-out skill (mean Brier over the side effects) against the logistic baseline; no interval is measured for them.</summary>
+    public ModelSkill SideEffectSkill() => ModelSkill.From(
+        "mean Brier over side effects (lower is better)", SideEffectMeanBrier, SideEffectMeanBrierBaseline, "logistic regression on hand-crafted features", null,
+        $"macro AUC {SideEffectMacroAuc:0.000} vs {SideEffectMacroAucBaseline:0.000}");
+
     /// <summary>The graph model's held-out skill against the gene-frequency baseline (AUC; not established for artifacts without that baseline).</summary>
     public ModelSkill InteractionSkill() => GraphBaselineAuc is { } baseline
         ? ModelSkill.From("AUC (higher is better)", GraphHeldOutAuc, baseline, "gene frequency (how many drugs each gene interacts with in training)", GraphAucImprovementCi95, GraphEvaluation)

@@ -39,5 +39,6 @@ public class CommittedPgxModelsTests
         var card = File.ReadAllText(Path.Combine(RepoPaths.Models, "pgx", models.Version, PgxArtifacts.ModelCardFile));
         Assert.Contains(m.ResponseSkill().Summary, card);
         Assert.Contains(m.InteractionSkill().Summary, card);
+        Assert.Contains(m.SideEffectSkill().Summary, card);
     }
 }
