@@ -12,6 +12,9 @@ namespace NovaMind.Cli;
 /// </summary>
 public sealed class DemoCohort(HttpClient http, DevSecrets secrets, TextWriter output)
 {
+    /// <summary>The clinician the README's token command names; on every demo patient's care team.</summary>
+    public const string DemoClinician = "dr-a";
+
     private string CohortFile => Path.Combine(secrets.Home, "demo-cohort.json");
 
     public async Task<IReadOnlyList<Guid>> EnsureSeededAsync(int patients, int days, int seed, CancellationToken ct)
@@ -41,6 +44,8 @@ public sealed class DemoCohort(HttpClient http, DevSecrets secrets, TextWriter o
             {
                 observations = patient.Observations.Select(o => new { time = o.Time.ToString("O"), type = o.Type.Name, value = o.Value }),
             };
+            // The demo clinician of the README (./novamind token --sub dr-a) joins each demo patient's care team.
+            (await http.PutAsync($"api/patients/{id}/care-team/{DemoClinician}", null, ct)).EnsureSuccessStatusCode();
             var posted = await http.PostAsJsonAsync($"api/patients/{id}/observations", body, ct);
             if (!posted.IsSuccessStatusCode)
                 throw new InvalidOperationException($"seeding patient {patient.Index} failed: {(int)posted.StatusCode} {await posted.Content.ReadAsStringAsync(ct)}");

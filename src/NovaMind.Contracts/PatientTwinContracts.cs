@@ -9,6 +9,9 @@ public interface IPatientTwinGrain : IGrainWithGuidKey
     /// <summary>Creates the twin; false if it already existed.</summary>
     Task<bool> Register();
 
+    [Orleans.Concurrency.ReadOnly]
+    Task<bool> IsRegistered();
+
     /// <summary>Stores the batch durably (all or nothing) before answering.</summary>
     Task<IngestResult> AddObservations(ObservationRecord[] observations);
 

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.SignalR;
 using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
@@ -74,15 +75,16 @@ builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJw
     };
 });
 builder.Services.AddAuthorizationBuilder()
-    .AddPolicy(AuthPolicies.Clinician, p => p.RequireAuthenticatedUser().RequireRole(AuthPolicies.ClinicianRole));
+    .AddPolicy(AuthPolicies.Authenticated, p => p.RequireAuthenticatedUser().RequireClaim("sub"));
+builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CareTeamAuthorizationHandler>();
+builder.Services.AddSingleton<PatientAccess>();
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<InferenceUnavailableHandler>();
 builder.Services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
-builder.Services.AddSignalR().AddJsonProtocol(o => GatewayJson.Configure(o.PayloadSerializerOptions));
+builder.Services.AddSignalR(o => o.AddFilter<PatientHubFilter>()).AddJsonProtocol(o => GatewayJson.Configure(o.PayloadSerializerOptions));
 builder.Services.AddSingleton(TimeProvider.System);
-builder.Services.AddSingleton<IPatientAccessPolicy, ClinicianRolePatientAccessPolicy>();
 builder.Services.AddSingleton<TwinUpdateRelay>();
 builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans-cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
@@ -96,6 +98,7 @@ app.MapOpenApi();
 app.MapScalarApiReference();
 app.MapPatientEndpoints();
 app.MapHub<TwinsHub>(TwinsHub.Path);
+app.EnsureEveryRouteHasAnAccessRule(typeof(TwinsHub));
 await app.RunAsync();
 return 0;
 

@@ -38,6 +38,13 @@ public static class NovaMindSiloExtensions
             // Only the twin store is encrypted with the ring; other providers keep their own serializer.
             o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
         }));
+        // Care teams and "my patients" lists: who may see a patient is itself sensitive, so it is encrypted with the same ring.
+        silo.AddAzureTableGrainStorage(NovaMind.Grains.Access.CareTeamGrain.StorageName, ob => ob.Configure<TwinKeyRing, IServiceProvider>((o, ring, sp) =>
+        {
+            o.TableServiceClient = new TableServiceClient(storage);
+            o.TableName = "NovaMindAccess";
+            o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
+        }));
         silo.AddAzureTableGrainStorage(TwinStreams.PubSubStore, ob => ob.Configure(o =>
         {
             o.TableServiceClient = new TableServiceClient(storage);

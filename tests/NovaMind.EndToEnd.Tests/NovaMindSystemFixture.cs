@@ -58,13 +58,15 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
             ["ASPNETCORE_URLS"] = url.ToString(),
         });
 
-    public string Token(string subject = "dr-e2e", string role = "clinician", byte[]? key = null) =>
+    public string Token(string subject = "dr-e2e", string role = "clinician", byte[]? key = null, DateTime? expires = null) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "novamind-dev",
             Audience = "novamind-api",
             Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("role", role)]),
-            Expires = DateTime.UtcNow.AddHours(1),
+            Expires = expires ?? DateTime.UtcNow.AddHours(1),
+            NotBefore = expires is { } e && e < DateTime.UtcNow ? e.AddHours(-1) : null,
+            IssuedAt = expires is { } i && i < DateTime.UtcNow ? i.AddHours(-1) : null,
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Secrets.JwtKey), SecurityAlgorithms.HmacSha256),
         });
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Claims;
 using NovaMind.Contracts;
+using NovaMind.Domain.Access;
 using NovaMind.Gateway.Security;
 
 namespace NovaMind.Gateway.Patients;
@@ -12,14 +13,13 @@ public static class CorrelationEndpoints
         [("lookbackDays", "lookback_days"), ("maxLag", "max_lag"), ("minAbs", "min_abs"), ("maxQ", "max_q"), ("method", "method")];
 
     public static void MapCorrelationEndpoints(this RouteGroupBuilder api) =>
-        api.MapGet("/{id}/correlations", Correlations)
+        api.MapGet("/{id}/correlations", Correlations).RequiresPatientAccess(PatientAction.ReadClinical)
             .WithSummary("Biometric ↔ symptom lag correlations (Pearson/Spearman, exact p-values, Benjamini–Hochberg q-values) and the attention model's temporal patterns")
             .Produces<CorrelationReportDto>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 
-    private static async Task<IResult> Correlations(string id, HttpRequest request, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct)
+    private static async Task<IResult> Correlations(string id, HttpRequest request, IClusterClient cluster, CancellationToken ct)
     {
-        var target = await PatientEndpoints.Authorize(id, user, access, ct);
-        if (target.Problem is not null) return target.Problem;
+        var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
         var q = request.Query;
         if (!TryInt(q, "lookback_days", 90, out var lookback, out var problem) ||
             !TryInt(q, "max_lag", 7, out var maxLag, out problem) ||
@@ -28,12 +28,12 @@ public static class CorrelationEndpoints
             return problem!;
         var method = q.TryGetValue("method", out var m) ? m.ToString() : "spearman";
 
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).GetCorrelations(new CorrelationQuery(lookback, maxLag, method, minAbs, maxQ));
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target).GetCorrelations(new CorrelationQuery(lookback, maxLag, method, minAbs, maxQ));
         return result.Status switch
         {
             CorrelationStatus.Ok => Results.Ok(result.Report),
             CorrelationStatus.InvalidQuery => BadParameter(ApiName(result.Parameter ?? "query"), ApiMessage(result.Problem ?? "invalid query")),
-            _ => PatientEndpoints.PatientNotFound(),
+            _ => PatientAccessFilter.PatientNotFound(),
         };
     }
 

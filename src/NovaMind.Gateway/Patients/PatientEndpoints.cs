@@ -3,6 +3,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using NovaMind.Contracts;
+using NovaMind.Domain.Access;
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
 using NovaMind.Gateway.Security;
@@ -12,6 +13,7 @@ namespace NovaMind.Gateway.Patients;
 public sealed record ObservationInput(string? Time, string? Type, double? Value);
 public sealed record ObservationsRequest(List<ObservationInput?>? Observations);
 public sealed record CreatedPatient(Guid Id);
+public sealed record PatientList(Guid[] Patients, int Total, int Offset, int Limit);
 public sealed record ObservationsAccepted(int Accepted, int TotalObservations);
 
 public sealed record ForecastPointResponse(
@@ -32,30 +34,43 @@ public static class PatientEndpoints
 {
     public static RouteGroupBuilder MapPatientEndpoints(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/api/patients").RequireAuthorization(AuthPolicies.Clinician).WithTags("Patients");
+        var api = app.MapGroup("/api/patients").RequireAuthorization(AuthPolicies.Authenticated).AddEndpointFilter<PatientAccessFilter>().WithTags("Patients");
 
-        api.MapPost("/", async (IClusterClient cluster) =>
+        api.MapPost("/", async (ClaimsPrincipal user, IClusterClient cluster) =>
         {
             var id = Guid.NewGuid();
+            // The care team first: a twin without one could be reached by nobody but break-glass.
+            await cluster.GetGrain<ICareTeamGrain>(id).Create(PatientAccess.CallerOf(user).Subject);
             await cluster.GetGrain<IPatientTwinGrain>(id).Register();
             return Results.Created($"/api/patients/{id}", new CreatedPatient(id));
-        }).WithSummary("Create a patient twin").Produces<CreatedPatient>(StatusCodes.Status201Created);
+        }).RequiresPatientAccess(PatientAction.CreatePatient)
+            .WithSummary("Create a patient twin; the caller becomes its first care-team member").Produces<CreatedPatient>(StatusCodes.Status201Created);
 
-        api.MapPost("/{id}/observations", AddObservations)
+        api.MapGet("/", async (string? offset, string? limit, ClaimsPrincipal user, IClusterClient cluster) =>
+        {
+            if (!TryPaging(offset, 0, int.MaxValue, out var skip) || !TryPaging(limit, 1, 200, out var take, 50))
+                return Results.Problem(title: "Invalid paging", detail: "offset must be an integer ≥ 0 and limit an integer from 1 to 200", statusCode: StatusCodes.Status400BadRequest);
+            var page = await cluster.GetGrain<IClinicianPatientsGrain>(PatientAccess.CallerOf(user).Subject).List(skip, take);
+            return Results.Ok(new PatientList([.. page.Ids], page.Total, skip, take));
+        }).RequiresPatientAccess(PatientAction.ListPatients)
+            .WithSummary("The patients whose care team the caller is on (paged: offset, limit ≤ 200)").Produces<PatientList>();
+
+        api.MapCareTeamEndpoints();
+
+        api.MapPost("/{id}/observations", AddObservations).RequiresPatientAccess(PatientAction.AddObservations)
             .WithSummary("Add observations (all or nothing); answers after they are durably stored")
             .Accepts<ObservationsRequest>("application/json")
             .Produces<ObservationsAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
-        api.MapGet("/{id}", async (string id, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct) =>
+        api.MapGet("/{id}", async (string id, IClusterClient cluster, CancellationToken ct) =>
         {
-            var target = await Authorize(id, user, access, ct);
-            if (target.Problem is not null) return target.Problem;
-            var summary = await cluster.GetGrain<IPatientTwinGrain>(target.Id).GetSummary();
-            return summary is null ? PatientNotFound() : Results.Ok(summary);
-        }).WithSummary("Summary of a patient's data").Produces<PatientSummaryDto>().ProducesProblem(StatusCodes.Status404NotFound);
+            var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
+            var summary = await cluster.GetGrain<IPatientTwinGrain>(target).GetSummary();
+            return summary is null ? PatientAccessFilter.PatientNotFound() : Results.Ok(summary);
+        }).RequiresPatientAccess(PatientAction.ReadClinical).WithSummary("Summary of a patient's data").Produces<PatientSummaryDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapGet("/{id}/forecast", Forecast)
+        api.MapGet("/{id}/forecast", Forecast).RequiresPatientAccess(PatientAction.ReadClinical)
             .WithSummary("Forecast a symptom (mood, phq9 or gad7) for the days after its last observed day: ensemble of a Transformer and XGBoost, with 80% and 95% conformal intervals")
             .Produces<ForecastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -64,11 +79,9 @@ public static class PatientEndpoints
         return api;
     }
 
-    private static async Task<IResult> AddObservations(string id, HttpRequest request, ClaimsPrincipal user, IPatientAccessPolicy access,
-        IClusterClient cluster, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> AddObservations(string id, HttpRequest request, IClusterClient cluster, TimeProvider clock, CancellationToken ct)
     {
-        var target = await Authorize(id, user, access, ct);
-        if (target.Problem is not null) return target.Problem;
+        var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
 
         ObservationsRequest? body;
         try
@@ -98,19 +111,18 @@ public static class PatientEndpoints
         }
 
         var records = validation.Accepted.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value)).ToArray();
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).AddObservations(records);
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target).AddObservations(records);
         return result.Status switch
         {
             IngestStatus.Accepted => Results.Json(new ObservationsAccepted(result.Accepted, result.TotalObservations), GatewayJson.Options, statusCode: StatusCodes.Status202Accepted),
-            IngestStatus.PatientNotFound => PatientNotFound(),
+            IngestStatus.PatientNotFound => PatientAccessFilter.PatientNotFound(),
             _ => Results.Problem(title: "Invalid observations", detail: result.Error, statusCode: StatusCodes.Status400BadRequest),
         };
     }
 
-    private static async Task<IResult> Forecast(string id, string? horizon, string? symptom, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct)
+    private static async Task<IResult> Forecast(string id, string? horizon, string? symptom, IClusterClient cluster, CancellationToken ct)
     {
-        var target = await Authorize(id, user, access, ct);
-        if (target.Problem is not null) return target.Problem;
+        var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
         var h = 7;
         if (horizon is not null && (!int.TryParse(horizon, NumberStyles.None, CultureInfo.InvariantCulture, out h) || h < 1 || h > ForecastLimits.MaxHorizon))
             return Results.Problem(title: "Invalid horizon", detail: $"horizon must be an integer from 1 to {ForecastLimits.MaxHorizon}; got '{horizon}'", statusCode: StatusCodes.Status400BadRequest);
@@ -118,11 +130,11 @@ public static class PatientEndpoints
         if (!ForecastHistory.Symptoms.Any(s => s.Name == symptom))
             return Results.Problem(title: "Invalid symptom", detail: ForecastHistory.UnknownSymptom(symptom), statusCode: StatusCodes.Status400BadRequest);
 
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).GetForecast(symptom, h);
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target).GetForecast(symptom, h);
         return result.Status switch
         {
             ForecastStatus.Ok => Results.Ok(ToResponse(result)),
-            ForecastStatus.PatientNotFound => PatientNotFound(),
+            ForecastStatus.PatientNotFound => PatientAccessFilter.PatientNotFound(),
             ForecastStatus.InsufficientHistory => Results.Problem(title: "Not enough history", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
             ForecastStatus.HorizonNotServed => Results.Problem(title: "Horizon not served", detail: result.Problem, statusCode: StatusCodes.Status422UnprocessableEntity),
             _ => Results.Problem(title: "Invalid symptom", detail: result.Problem, statusCode: StatusCodes.Status400BadRequest),
@@ -138,20 +150,13 @@ public static class PatientEndpoints
             new EnsembleWeights(c.TransformerWeights, [.. c.TransformerWeights.Select(w => Math.Round(1 - w, 3))]), r.ModelDevice);
     }
 
-    private static string Truncate(string value) => value.Length > 40 ? value[..40] : value;
 
-    internal sealed record PatientTarget(Guid Id, IResult? Problem);
-
-    /// <summary>Parses the id and applies the access policy; a patient the caller may not see is "not found".</summary>
-    internal static async Task<PatientTarget> Authorize(string id, ClaimsPrincipal user, IPatientAccessPolicy access, CancellationToken ct)
+    private static bool TryPaging(string? text, int min, int max, out int value, int fallback = 0)
     {
-        if (!Guid.TryParse(id, out var patientId))
-            return new PatientTarget(Guid.Empty, Results.Problem(title: "Invalid patient id", detail: $"patient id '{Truncate(id)}' is not a GUID", statusCode: StatusCodes.Status400BadRequest));
-        return await access.CanAccessAsync(user, patientId, ct) ? new PatientTarget(patientId, null) : new PatientTarget(patientId, PatientNotFound());
+        value = fallback;
+        if (text is null) return true;
+        return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value >= min && value <= max;
     }
-
-    internal static IResult PatientNotFound() =>
-        Results.Problem(title: "Patient not found", detail: "no patient with this id is visible to you", statusCode: StatusCodes.Status404NotFound);
 }
 
 public static class ForecastLimits

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using System.Text.Json;
 using NovaMind.Contracts;
+using NovaMind.Domain.Access;
 using NovaMind.Domain.Pharmacogenomics;
 using NovaMind.Gateway.Security;
 
@@ -15,26 +16,25 @@ public static class PgxEndpoints
 {
     public static void MapPgxEndpoints(this RouteGroupBuilder api)
     {
-        api.MapPut("/{id}/genotype", PutGenotype)
+        api.MapPut("/{id}/genotype", PutGenotype).RequiresPatientAccess(PatientAction.WriteClinical)
             .WithSummary("Replace the patient's genotype (gene → diplotype, or positive/negative for HLA alleles); all or nothing")
             .Accepts<Dictionary<string, string>>("application/json").Produces<GenotypeResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapPut("/{id}/medications", PutMedications)
+        api.MapPut("/{id}/medications", PutMedications).RequiresPatientAccess(PatientAction.WriteClinical)
             .WithSummary("Replace current medications and treatment history; all or nothing")
             .Accepts<MedicationsRequest>("application/json").Produces<MedicationPlanDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{id}/medications/recommendations", Rank)
+        api.MapGet("/{id}/medications/recommendations", Rank).RequiresPatientAccess(PatientAction.ReadClinical)
             .WithSummary("Rank candidate drugs (?candidates=sertraline,escitalopram) by guideline and model estimates, with reasons")
             .Produces<MedicationRankingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{id}/medications/{drug}/prediction", Predict)
+        api.MapGet("/{id}/medications/{drug}/prediction", Predict).RequiresPatientAccess(PatientAction.ReadClinical)
             .WithSummary("CPIC recommendation (cited) and model estimates of efficacy and side effects for one drug")
             .Produces<MedicationPredictionDto>().ProducesProblem(StatusCodes.Status404NotFound);
     }
 
-    private static async Task<IResult> PutGenotype(string id, HttpRequest request, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct)
+    private static async Task<IResult> PutGenotype(string id, HttpRequest request, IClusterClient cluster, CancellationToken ct)
     {
-        var target = await PatientEndpoints.Authorize(id, user, access, ct);
-        if (target.Problem is not null) return target.Problem;
+        var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
         Dictionary<string, string>? body;
         try { body = await JsonSerializer.DeserializeAsync<Dictionary<string, string>>(request.Body, GatewayJson.Options, ct); }
         catch (JsonException ex) { return Results.Problem(title: "Malformed JSON", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest); }
@@ -46,7 +46,7 @@ public static class PgxEndpoints
                 detail: $"nothing was stored. {parsed.Errors[0].Gene} '{parsed.Errors[0].Value}': {parsed.Errors[0].Message}",
                 extensions: new Dictionary<string, object?> { ["errors"] = parsed.Errors.Select(e => new { gene = e.Gene, value = e.Value, message = e.Message }).ToArray() });
 
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).SetGenotype(body);
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target).SetGenotype(body);
         if (result.Status != UpdateStatus.Updated) return UpdateProblem(result);
         var genotype = parsed.Genotype!;
         return Results.Ok(new GenotypeResponse(genotype.ToDictionary().ToDictionary(StringComparer.Ordinal),
@@ -54,10 +54,9 @@ public static class PgxEndpoints
             genotype.KnowledgeBaseVersion));
     }
 
-    private static async Task<IResult> PutMedications(string id, HttpRequest request, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, TimeProvider clock, CancellationToken ct)
+    private static async Task<IResult> PutMedications(string id, HttpRequest request, IClusterClient cluster, TimeProvider clock, CancellationToken ct)
     {
-        var target = await PatientEndpoints.Authorize(id, user, access, ct);
-        if (target.Problem is not null) return target.Problem;
+        var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
         MedicationsRequest? body;
         try { body = await JsonSerializer.DeserializeAsync<MedicationsRequest>(request.Body, GatewayJson.Options, ct); }
         catch (JsonException ex) { return Results.Problem(title: "Malformed JSON", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest); }
@@ -73,36 +72,34 @@ public static class PgxEndpoints
         var plan = new MedicationPlanDto(
             [.. validation.Plan!.Current.Select(c => new CurrentMedicationDto(c.Drug, c.DoseMg, c.Start))],
             [.. validation.Plan.History.Select(h => new PastTreatmentDto(h.Drug, h.DoseMg, h.Start, h.End, h.Response.ToString().ToLowerInvariant(), [.. h.SideEffects]))]);
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).SetMedications(plan);
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target).SetMedications(plan);
         return result.Status == UpdateStatus.Updated ? Results.Ok(plan) : UpdateProblem(result);
     }
 
-    private static async Task<IResult> Predict(string id, string drug, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct)
+    private static async Task<IResult> Predict(string id, string drug, IClusterClient cluster, CancellationToken ct)
     {
-        var target = await PatientEndpoints.Authorize(id, user, access, ct);
-        if (target.Problem is not null) return target.Problem;
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).GetMedicationPrediction(drug);
+        var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target).GetMedicationPrediction(drug);
         return result.Status switch
         {
             PgxStatus.Ok => Results.Ok(result.Prediction),
             PgxStatus.UnknownDrug => UnknownDrugs([drug], result.SupportedDrugs),
-            _ => PatientEndpoints.PatientNotFound(),
+            _ => PatientAccessFilter.PatientNotFound(),
         };
     }
 
-    private static async Task<IResult> Rank(string id, string? candidates, ClaimsPrincipal user, IPatientAccessPolicy access, IClusterClient cluster, CancellationToken ct)
+    private static async Task<IResult> Rank(string id, string? candidates, IClusterClient cluster, CancellationToken ct)
     {
-        var target = await PatientEndpoints.Authorize(id, user, access, ct);
-        if (target.Problem is not null) return target.Problem;
+        var target = Guid.Parse(id); // validated and authorized by PatientAccessFilter
         var names = (candidates ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         if (names.Length is 0 or > 20)
             return Results.Problem(title: "Invalid candidates", detail: "candidates must list 1 to 20 comma-separated drug names, e.g. ?candidates=sertraline,escitalopram", statusCode: StatusCodes.Status400BadRequest);
-        var result = await cluster.GetGrain<IPatientTwinGrain>(target.Id).RankMedications(names);
+        var result = await cluster.GetGrain<IPatientTwinGrain>(target).RankMedications(names);
         return result.Status switch
         {
             PgxStatus.Ok => Results.Ok(new { ranked = result.Ranked }),
             PgxStatus.UnknownDrug => UnknownDrugs(result.UnknownDrugs, result.SupportedDrugs),
-            _ => PatientEndpoints.PatientNotFound(),
+            _ => PatientAccessFilter.PatientNotFound(),
         };
     }
 
@@ -112,6 +109,6 @@ public static class PgxEndpoints
             extensions: new Dictionary<string, object?> { ["supported_drugs"] = supported });
 
     private static IResult UpdateProblem(UpdateResult result) => result.Status == UpdateStatus.PatientNotFound
-        ? PatientEndpoints.PatientNotFound()
+        ? PatientAccessFilter.PatientNotFound()
         : Results.Problem(title: "Invalid request", detail: string.Join("; ", result.Errors), statusCode: StatusCodes.Status400BadRequest);
 }

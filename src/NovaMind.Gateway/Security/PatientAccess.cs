@@ -1,27 +1,141 @@
+using System.Reflection;
 using System.Security.Claims;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using NovaMind.Contracts;
+using NovaMind.Domain.Access;
 
 namespace NovaMind.Gateway.Security;
 
-/// <summary>
-/// Decides whether a caller may see or change one patient's twin. This is the seam for care-team
-/// authorization: the current policy admits any authenticated clinician; the care-team policy (only the
-/// patient's care team, everything else 404) replaces it without touching the endpoints.
-/// </summary>
-public interface IPatientAccessPolicy
-{
-    ValueTask<bool> CanAccessAsync(ClaimsPrincipal user, Guid patientId, CancellationToken cancellationToken);
-}
-
-public sealed class ClinicianRolePatientAccessPolicy : IPatientAccessPolicy
-{
-    public ValueTask<bool> CanAccessAsync(ClaimsPrincipal user, Guid patientId, CancellationToken cancellationToken) =>
-        ValueTask.FromResult(user.Identity?.IsAuthenticated == true && user.IsInRole(AuthPolicies.ClinicianRole));
-}
-
 public static class AuthPolicies
 {
-    public const string Clinician = "clinician";
-    public const string ClinicianRole = "clinician";
+    /// <summary>Any authenticated caller with a subject; what they may do is decided per patient by <see cref="AccessRules"/>.</summary>
+    public const string Authenticated = "authenticated";
     public const string DefaultIssuer = "novamind-dev";
     public const string DefaultAudience = "novamind-api";
+}
+
+/// <summary>What a route or hub method does to a patient; every /api route and hub method must carry one (checked at start-up).</summary>
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
+public sealed class PatientAccessAttribute(PatientAction action) : Attribute
+{
+    public PatientAction Action { get; } = action;
+}
+
+public sealed record PatientAccessRequirement(PatientAction Action) : IAuthorizationRequirement;
+
+/// <summary>The resource being authorized: one patient (null for create/list) and its care team as loaded for this request.</summary>
+public sealed class PatientResource(Guid? patientId, CareTeam team)
+{
+    public Guid? PatientId { get; } = patientId;
+    public CareTeam Team { get; } = team;
+    /// <summary>Set by the handler: why access was or was not granted.</summary>
+    public AccessOutcome Outcome { get; set; } = AccessOutcome.Forbidden;
+}
+
+/// <summary>ASP.NET Core resource-based authorization over <see cref="AccessRules"/> (care teams, break-glass, roles).</summary>
+public sealed class CareTeamAuthorizationHandler(TimeProvider clock) : AuthorizationHandler<PatientAccessRequirement, PatientResource>
+{
+    protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, PatientAccessRequirement requirement, PatientResource resource)
+    {
+        resource.Outcome = AccessRules.Decide(PatientAccess.CallerOf(context.User), requirement.Action, resource.Team, clock.GetUtcNow());
+        if (resource.Outcome is AccessOutcome.Allowed or AccessOutcome.AllowedByBreakGlass) context.Succeed(requirement);
+        return Task.CompletedTask;
+    }
+}
+
+/// <summary>The result of one access check, kept on the request for the endpoint and the audit trail.</summary>
+public sealed record PatientAccessCheck(PatientAction Action, Guid? PatientId, AccessOutcome Outcome)
+{
+    public bool Allowed => Outcome is AccessOutcome.Allowed or AccessOutcome.AllowedByBreakGlass;
+}
+
+/// <summary>The one authorization seam: loads the patient's care team and asks the authorization service.</summary>
+public sealed class PatientAccess(IAuthorizationService authorization, IClusterClient cluster)
+{
+    public static Caller CallerOf(ClaimsPrincipal user) =>
+        Caller.From(user.FindFirstValue("sub") ?? "", user.FindAll("role").Select(c => c.Value));
+
+    public async Task<PatientAccessCheck> CheckAsync(ClaimsPrincipal user, Guid? patientId, PatientAction action)
+    {
+        var team = CareTeam.None;
+        if (patientId is { } id && CallerOf(user).Roles.Any(r => AccessRules.RoleMayAttempt(r, action)))
+        {
+            var dto = await cluster.GetGrain<ICareTeamGrain>(id).Get();
+            team = new CareTeam(dto.Exists, dto.Members, [.. dto.Grants.Select(g => new BreakGlassGrant(g.Subject, g.Reason, g.GrantedAt, g.ExpiresAt))]);
+        }
+        var resource = new PatientResource(patientId, team);
+        await authorization.AuthorizeAsync(user, resource, new PatientAccessRequirement(action));
+        return new PatientAccessCheck(action, patientId, resource.Outcome);
+    }
+}
+
+/// <summary>
+/// The endpoint filter on every /api route: parses the patient id, checks access (404 outside the care team, as for an
+/// unknown patient; 403 when the caller's role may never do this) and leaves the check on the request.
+/// </summary>
+public sealed class PatientAccessFilter(PatientAccess access) : IEndpointFilter
+{
+    public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
+        var http = context.HttpContext;
+        var action = http.GetEndpoint()?.Metadata.GetMetadata<PatientAccessAttribute>()?.Action
+                     ?? throw new InvalidOperationException($"{http.Request.Path}: route has no patient access rule");
+        Guid? patientId = null;
+        if (http.Request.RouteValues.TryGetValue("id", out var raw))
+        {
+            if (!Guid.TryParse(raw as string, out var id))
+                return Results.Problem(title: "Invalid patient id", detail: $"patient id '{Truncate(raw as string ?? "")}' is not a GUID", statusCode: StatusCodes.Status400BadRequest);
+            patientId = id;
+        }
+        var check = await access.CheckAsync(http.User, patientId, action);
+        http.Features.Set(check);
+        return check.Outcome switch
+        {
+            AccessOutcome.Forbidden => Results.Problem(title: "Forbidden", detail: "your role does not allow this", statusCode: StatusCodes.Status403Forbidden),
+            AccessOutcome.NotFound => PatientNotFound(),
+            _ => await next(context),
+        };
+    }
+
+    public static IResult PatientNotFound() =>
+        Results.Problem(title: "Patient not found", detail: "no patient with this id is visible to you", statusCode: StatusCodes.Status404NotFound);
+
+    private static string Truncate(string value) => value.Length > 40 ? value[..40] : value;
+}
+
+/// <summary>The same check for hub methods that take a patient id as their first argument (Subscribe, Unsubscribe).</summary>
+public sealed class PatientHubFilter(PatientAccess access) : IHubFilter
+{
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var action = context.HubMethod.GetCustomAttribute<PatientAccessAttribute>()?.Action
+                     ?? throw new HubException($"{context.HubMethodName} has no patient access rule");
+        if (context.HubMethodArguments.Count == 0 || !Guid.TryParse(context.HubMethodArguments[0] as string, out var id))
+            throw new HubException($"patient id '{context.HubMethodArguments.FirstOrDefault()}' is not a GUID");
+        var check = await access.CheckAsync(context.Context.User!, id, action);
+        context.Context.Items[typeof(PatientAccessCheck)] = check;
+        if (!check.Allowed) throw new HubException(check.Outcome == AccessOutcome.Forbidden ? "forbidden" : "patient not found");
+        return await next(context);
+    }
+}
+
+public static class PatientAccessRegistration
+{
+    /// <summary>Declares what the route does to a patient; the group's filter enforces it.</summary>
+    public static RouteHandlerBuilder RequiresPatientAccess(this RouteHandlerBuilder route, PatientAction action) =>
+        route.WithMetadata(new PatientAccessAttribute(action));
+
+    /// <summary>Fails start-up when a route under /api or a hub method has no access rule: a new route cannot ship unguarded.</summary>
+    public static void EnsureEveryRouteHasAnAccessRule(this WebApplication app, params Type[] hubs)
+    {
+        var missing = app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Where(e => e.RoutePattern.RawText?.StartsWith("/api", StringComparison.Ordinal) == true && e.Metadata.GetMetadata<PatientAccessAttribute>() is null)
+            .Select(e => e.DisplayName ?? e.RoutePattern.RawText!)
+            .Concat(hubs.SelectMany(h => h.GetMethods(BindingFlags.Public | BindingFlags.Instance | BindingFlags.DeclaredOnly))
+                .Where(m => !m.IsSpecialName && m.Name != nameof(Hub.OnDisconnectedAsync) && m.GetCustomAttribute<PatientAccessAttribute>() is null)
+                .Select(m => $"{m.DeclaringType!.Name}.{m.Name}"))
+            .ToList();
+        if (missing.Count > 0) throw new InvalidOperationException($"routes without a patient access rule: {string.Join(", ", missing)}");
+    }
 }

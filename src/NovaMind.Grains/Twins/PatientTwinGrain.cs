@@ -57,6 +57,8 @@ public sealed partial class PatientTwinGrain(
         return true;
     }
 
+    public Task<bool> IsRegistered() => Task.FromResult(twin.State.Registered);
+
     public async Task<IngestResult> AddObservations(ObservationRecord[] observations)
     {
         if (!twin.State.Registered) return new IngestResult(IngestStatus.PatientNotFound, 0, 0, "patient not found");

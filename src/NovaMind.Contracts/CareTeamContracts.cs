@@ -1,0 +1,53 @@
+namespace NovaMind.Contracts;
+
+[GenerateSerializer, Immutable]
+public sealed record BreakGlassGrantDto(
+    [property: Id(0)] string Subject,
+    [property: Id(1)] string Reason,
+    [property: Id(2)] DateTimeOffset GrantedAt,
+    [property: Id(3)] DateTimeOffset ExpiresAt);
+
+/// <summary>A patient's care team: who may see the patient's data. Kept apart from the twin's clinical state.</summary>
+[GenerateSerializer, Immutable]
+public sealed record CareTeamDto(
+    [property: Id(0)] bool Exists,
+    [property: Id(1)] string[] Members,
+    [property: Id(2)] BreakGlassGrantDto[] Grants);
+
+public enum CareTeamChangeStatus { Changed, Unchanged, NotFound, Invalid, Conflict }
+
+[GenerateSerializer, Immutable]
+public sealed record CareTeamChangeResult(
+    [property: Id(0)] CareTeamChangeStatus Status,
+    [property: Id(1)] CareTeamDto Team,
+    [property: Id(2)] string? Problem = null);
+
+/// <summary>One patient's care team (key: the patient id). Members and break-glass grants; every change is stored before it answers.</summary>
+public interface ICareTeamGrain : IGrainWithGuidKey
+{
+    /// <summary>The team; a patient registered before care teams existed gets an empty team (a coordinator adds members).</summary>
+    [Orleans.Concurrency.ReadOnly]
+    Task<CareTeamDto> Get();
+
+    /// <summary>Creates the team with its first member (the clinician who registers the patient); idempotent.</summary>
+    Task<CareTeamDto> Create(string creator);
+
+    Task<CareTeamChangeResult> AddMember(string subject);
+
+    Task<CareTeamChangeResult> RemoveMember(string subject);
+
+    /// <summary>Time-bounded emergency access for someone outside the team; the reason is kept with the grant.</summary>
+    Task<CareTeamChangeResult> BreakGlass(string subject, string reason, TimeSpan duration);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record PatientPage([property: Id(0)] Guid[] Ids, [property: Id(1)] int Total);
+
+/// <summary>The patients whose care team one person is on (key: the token subject), for listing "my patients".</summary>
+public interface IClinicianPatientsGrain : IGrainWithStringKey
+{
+    Task Add(Guid patientId);
+    Task Remove(Guid patientId);
+    [Orleans.Concurrency.ReadOnly]
+    Task<PatientPage> List(int offset, int limit);
+}
