@@ -13,6 +13,8 @@ public sealed class DevSecrets(string home)
     public string KeyRingFile => Path.Combine(Home, "keyring.json");
     public string JwtKeyFile => Path.Combine(Home, "jwt-signing.key");
     public string PseudonymKeyFile => Path.Combine(Home, "pseudonym.key");
+    /// <summary>The audit chain's checkpoint (HMAC) key, separate from the data keys.</summary>
+    public string AuditKeyFile => Path.Combine(Home, "audit-checkpoint.key");
 
     /// <summary>Creates whichever secret is missing; never overwrites one (existing data stays readable).</summary>
     public IReadOnlyList<string> EnsureCreated()
@@ -31,6 +33,7 @@ public sealed class DevSecrets(string home)
         }
         if (!File.Exists(JwtKeyFile)) { WriteSecret(JwtKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))); created.Add(JwtKeyFile); }
         if (!File.Exists(PseudonymKeyFile)) { WriteSecret(PseudonymKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))); created.Add(PseudonymKeyFile); }
+        if (!File.Exists(AuditKeyFile)) { WriteSecret(AuditKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))); created.Add(AuditKeyFile); }
         return created;
     }
 

@@ -132,6 +132,8 @@ dataSimulate.SetAction(r =>
 data.Subcommands.Add(dataSimulate);
 root.Subcommands.Add(data);
 
+root.Subcommands.Add(AuditCommands.Create(secrets));
+
 // docs pgx-categories: the pharmacist's review table, generated from the knowledge base.
 var docs = new Command("docs", "Documents generated from project data.");
 var docsCategories = new Command("pgx-categories", $"Rewrite {NovaMind.Domain.Pharmacogenomics.CategoryReviewDocument.RelativePath} from the knowledge base (run from the repository root).");

@@ -78,9 +78,18 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(AuthPolicies.Authenticated, p => p.RequireAuthenticatedUser().RequireClaim("sub"));
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CareTeamAuthorizationHandler>();
 builder.Services.AddSingleton<PatientAccess>();
+builder.Services.AddSingleton<AuditTrail>();
+var pseudonymizer = ServiceDefaultsExtensions.LogPseudonymizer(config);
+if (pseudonymizer is null)
+{
+    Console.Error.WriteLine("novamind-gateway: no pseudonym key configured (Privacy:PseudonymKey as base64, or Privacy:PseudonymKeyFile); audit records name patients only by pseudonym.");
+    return 2;
+}
+builder.Services.AddSingleton(pseudonymizer);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<InferenceUnavailableHandler>();
+builder.Services.AddExceptionHandler<AuditUnavailableHandler>();
 builder.Services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR(o => o.AddFilter<PatientHubFilter>()).AddJsonProtocol(o => GatewayJson.Configure(o.PayloadSerializerOptions));
@@ -131,6 +140,22 @@ internal sealed class InferenceUnavailableHandler(IProblemDetailsService problem
         {
             HttpContext = context,
             ProblemDetails = { Status = 503, Title = "Model capacity exhausted", Detail = unavailable.Message },
+        });
+    }
+}
+
+/// <summary>The audit trail could not be written: the request fails with a retryable 503 rather than going unrecorded.</summary>
+internal sealed class AuditUnavailableHandler(IProblemDetailsService problems) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not AuditUnavailableException) return false;
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "2";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = 503, Title = "Audit trail unavailable", Detail = "the access could not be recorded, so it was not served; retry shortly" },
         });
     }
 }

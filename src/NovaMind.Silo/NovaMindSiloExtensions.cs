@@ -45,6 +45,7 @@ public static class NovaMindSiloExtensions
             o.TableName = "NovaMindAccess";
             o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
         }));
+        silo.Services.AddSingleton(_ => new NovaMind.Grains.Audit.AuditStore(new TableServiceClient(storage), LoadAuditKey(configuration)));
         silo.AddAzureTableGrainStorage(TwinStreams.PubSubStore, ob => ob.Configure(o =>
         {
             o.TableServiceClient = new TableServiceClient(storage);
@@ -124,6 +125,18 @@ public static class NovaMindSiloExtensions
             return TwinKeyRing.Parse(File.ReadAllText(file));
         }
         throw new InvalidOperationException($"No twin-state key ring is configured, so patient data cannot be encrypted at rest. {TwinKeyRing.HowToProvide}");
+    }
+
+    /// <summary>The audit checkpoint key (HMAC), separate from the data keys: Audit:CheckpointKey (base64) or the file Audit:CheckpointKeyFile.</summary>
+    public static byte[] LoadAuditKey(IConfiguration configuration)
+    {
+        var key = configuration["Audit:CheckpointKey"];
+        var file = configuration["Audit:CheckpointKeyFile"];
+        if (string.IsNullOrWhiteSpace(key) && !string.IsNullOrWhiteSpace(file) && File.Exists(file)) key = File.ReadAllText(file).Trim();
+        if (string.IsNullOrWhiteSpace(key))
+            throw new InvalidOperationException("No audit checkpoint key is configured (Audit:CheckpointKey as base64, or Audit:CheckpointKeyFile); the audit trail cannot be signed. './novamind dev init' creates a development key.");
+        var bytes = Convert.FromBase64String(key);
+        return bytes.Length >= 32 ? bytes : throw new InvalidOperationException("the audit checkpoint key must be at least 32 bytes");
     }
 
     public static PatientPseudonymizer LoadPseudonymizer(IConfiguration configuration) =>

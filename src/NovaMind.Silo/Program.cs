@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddNovaMindServiceDefaults("novamind-silo");
 
 // Fail fast, before Orleans starts, with a message that says how to fix it.
-try { NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); }
+try { NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); }
 catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); return 2; }
 
 var storage = NovaMindSiloExtensions.StorageConnectionString(builder.Configuration);

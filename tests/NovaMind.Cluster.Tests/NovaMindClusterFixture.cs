@@ -41,6 +41,7 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
         {
             ["ConnectionStrings:Storage"] = azurite.ConnectionString,
             ["NOVAMIND_KEYRING"] = secrets.KeyRingJson,
+            ["Audit:CheckpointKey"] = Convert.ToBase64String(secrets.AuditKey),
             ["Privacy:PseudonymKey"] = Convert.ToBase64String(secrets.PseudonymKey),
             ["Models:Root"] = RepoPaths.Models,
         };

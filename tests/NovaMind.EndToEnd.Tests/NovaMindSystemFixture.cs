@@ -36,6 +36,7 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
         Silo = ServiceProcess.Start("NovaMind.Silo", new Dictionary<string, string>(common)
         {
             ["NOVAMIND_KEYRING"] = Secrets.KeyRingJson,
+            ["Audit__CheckpointKey"] = Convert.ToBase64String(Secrets.AuditKey),
             ["Models__Root"] = RepoPaths.Models,
             ["Placement__RequireAccelerator"] = "false",
             ["Orleans__SiloPort"] = FreePorts.Next().ToString(),

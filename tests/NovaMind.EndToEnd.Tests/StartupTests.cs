@@ -19,6 +19,19 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task The_silo_refuses_to_start_without_an_audit_checkpoint_key()
+    {
+        await using var silo = ServiceProcess.Start("NovaMind.Silo", new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["Privacy__PseudonymKey"] = Convert.ToBase64String(new byte[32]),
+            ["NOVAMIND_KEYRING"] = new TestSecrets().KeyRingJson,
+        });
+        Assert.Equal(2, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("No audit checkpoint key is configured", silo.Output());
+    }
+
+    [Fact]
     public async Task The_gateway_refuses_to_start_without_a_token_signing_key()
     {
         await using var gateway = ServiceProcess.Start("NovaMind.Gateway", new Dictionary<string, string>

@@ -10,6 +10,7 @@ public sealed class TestSecrets
     public byte[] TwinKey { get; } = RandomNumberGenerator.GetBytes(32);
     public byte[] JwtKey { get; } = RandomNumberGenerator.GetBytes(64);
     public byte[] PseudonymKey { get; } = RandomNumberGenerator.GetBytes(32);
+    public byte[] AuditKey { get; } = RandomNumberGenerator.GetBytes(32);
 
     public string KeyRingJson => JsonSerializer.Serialize(new
     {

@@ -74,7 +74,7 @@ public sealed class PatientAccess(IAuthorizationService authorization, IClusterC
 /// The endpoint filter on every /api route: parses the patient id, checks access (404 outside the care team, as for an
 /// unknown patient; 403 when the caller's role may never do this) and leaves the check on the request.
 /// </summary>
-public sealed class PatientAccessFilter(PatientAccess access) : IEndpointFilter
+public sealed class PatientAccessFilter(PatientAccess access, AuditTrail audit) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
@@ -90,12 +90,30 @@ public sealed class PatientAccessFilter(PatientAccess access) : IEndpointFilter
         }
         var check = await access.CheckAsync(http.User, patientId, action);
         http.Features.Set(check);
-        return check.Outcome switch
+        var resource = $"{http.Request.Method} {(http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText}"
+                       + (http.Request.RouteValues.TryGetValue("sub", out var member) ? $" member={member}" : "");
+        var source = http.Connection.RemoteIpAddress?.ToString();
+        if (!check.Allowed)
         {
-            AccessOutcome.Forbidden => Results.Problem(title: "Forbidden", detail: "your role does not allow this", statusCode: StatusCodes.Status403Forbidden),
-            AccessOutcome.NotFound => PatientNotFound(),
-            _ => await next(context),
-        };
+            await audit.RecordAsync(http.User, check, resource, AuditTrail.OutcomeOf(check.Outcome), source);
+            return check.Outcome == AccessOutcome.Forbidden
+                ? Results.Problem(title: "Forbidden", detail: "your role does not allow this", statusCode: StatusCodes.Status403Forbidden)
+                : PatientNotFound();
+        }
+        if (AuditTrail.IsChange(action)) await audit.RecordAsync(http.User, check, resource, "attempt", source);
+        object? result;
+        try
+        {
+            result = await next(context);
+        }
+        catch (Exception ex)
+        {
+            await audit.RecordAsync(http.User, check, resource, $"error {ex.GetType().Name}", source);
+            throw;
+        }
+        var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
+        await audit.RecordAsync(http.User, check, resource, status.ToString(System.Globalization.CultureInfo.InvariantCulture), source);
+        return result;
     }
 
     public static IResult PatientNotFound() =>
@@ -105,7 +123,7 @@ public sealed class PatientAccessFilter(PatientAccess access) : IEndpointFilter
 }
 
 /// <summary>The same check for hub methods that take a patient id as their first argument (Subscribe, Unsubscribe).</summary>
-public sealed class PatientHubFilter(PatientAccess access) : IHubFilter
+public sealed class PatientHubFilter(PatientAccess access, AuditTrail audit) : IHubFilter
 {
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext context, Func<HubInvocationContext, ValueTask<object?>> next)
     {
@@ -115,6 +133,9 @@ public sealed class PatientHubFilter(PatientAccess access) : IHubFilter
             throw new HubException($"patient id '{context.HubMethodArguments.FirstOrDefault()}' is not a GUID");
         var check = await access.CheckAsync(context.Context.User!, id, action);
         context.Context.Items[typeof(PatientAccessCheck)] = check;
+        var resource = $"hub {context.HubMethodName}";
+        var source = context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString();
+        await audit.RecordAsync(context.Context.User!, check, resource, AuditTrail.OutcomeOf(check.Outcome), source);
         if (!check.Allowed) throw new HubException(check.Outcome == AccessOutcome.Forbidden ? "forbidden" : "patient not found");
         return await next(context);
     }

@@ -1,0 +1,55 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using NovaMind.Domain.Privacy;
+using NovaMind.Grains.Audit;
+
+namespace NovaMind.EndToEnd.Tests;
+
+/// <summary>What reaches the audit chain when clinicians use the API: who, what, which patient (pseudonym), outcome — never values.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class AuditTrailApiTests(NovaMindSystemFixture system)
+{
+    private const double Marker = 7.3141592653589;
+
+    [Fact]
+    public async Task Reads_changes_denials_and_break_glass_are_recorded_without_clinical_values()
+    {
+        using var member = system.Client();
+        var id = (await (await member.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var observation = JsonSerializer.Serialize(new { observations = new[] { new { time = "2026-06-01T08:00:00Z", type = "mood", value = Marker } } });
+        Assert.Equal(HttpStatusCode.Accepted, (await member.PostAsync($"api/patients/{id}/observations", new StringContent(observation, Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"api/patients/{id}")).StatusCode);
+
+        var er = $"dr-er-{Guid.NewGuid():N}";
+        using var emergency = system.Client(token: system.Token(er));
+        Assert.Equal(HttpStatusCode.NotFound, (await emergency.GetAsync($"api/patients/{id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await emergency.PostAsync($"api/patients/{id}/break-glass",
+            new StringContent("""{"reason":"unconscious in the ER, no history","minutes":15}""", Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await emergency.GetAsync($"api/patients/{id}")).StatusCode);
+
+        var store = new AuditStore(new TableServiceClient(system.Azurite.ConnectionString), system.Secrets.AuditKey);
+        var (records, _, _) = await store.ReadAllAsync();
+        var pseudonym = new PatientPseudonymizer(system.Secrets.PseudonymKey).Pseudonym(id);
+        var mine = records.Select(r => r.Entry).Where(e => e.Patient == pseudonym).ToList();
+        Assert.Equal(
+            [
+                ("dr-e2e", "add_observations", "attempt", false), ("dr-e2e", "add_observations", "202", false),
+                ("dr-e2e", "read_clinical", "200", false),
+                (er, "read_clinical", "denied_not_found", false),
+                (er, "break_glass", "attempt", true), (er, "break_glass", "200", true),
+                (er, "read_clinical", "200", true),
+            ],
+            mine.Select(e => (e.Subject, e.Action, e.Outcome, e.BreakGlass)));
+        Assert.All(mine, e => Assert.Equal(["clinician"], e.Roles));
+        Assert.Contains(mine, e => e.Resource == "GET /api/patients/{id}");
+        Assert.All(mine, e => Assert.False(string.IsNullOrEmpty(e.TraceId)));
+
+        // No clinical value and no raw patient id anywhere in the chain.
+        Assert.DoesNotContain(records, r => r.Payload.Contains("7.314", StringComparison.Ordinal) || r.Payload.Contains(id.ToString(), StringComparison.OrdinalIgnoreCase));
+        var verification = await store.VerifyAsync();
+        Assert.True(verification.Intact, verification.Problem);
+    }
+}
