@@ -51,11 +51,20 @@ builder.UseOrleansClient(client =>
     });
 });
 
+var edge = config.GetSection("Edge").Get<EdgeOptions>() ?? new EdgeOptions();
+builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = edge.MaxRequestBodyBytes);
+builder.Services.AddEdgeRateLimits(edge);
+
 builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
 {
     o.MapInboundClaims = false;
+    o.IncludeErrorDetails = false; // no validation details in WWW-Authenticate
     o.TokenValidationParameters = new TokenValidationParameters
     {
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        RequireSignedTokens = true,
+        RequireExpirationTime = true,
+        LifetimeValidator = EdgeProtection.LifetimeWithin(edge.MaxTokenLifetime, TimeProvider.System, TimeSpan.FromSeconds(30)),
         ValidIssuer = config["Auth:Issuer"] ?? AuthPolicies.DefaultIssuer,
         ValidAudience = config["Auth:Audience"] ?? AuthPolicies.DefaultAudience,
         IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(signingKey)),
@@ -90,6 +99,7 @@ builder.Services.AddSingleton(pseudonymizer);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<InferenceUnavailableHandler>();
 builder.Services.AddExceptionHandler<AuditUnavailableHandler>();
+builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
 builder.Services.AddSignalR(o => o.AddFilter<PatientHubFilter>()).AddJsonProtocol(o => GatewayJson.Configure(o.PayloadSerializerOptions));
@@ -100,11 +110,19 @@ builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans-cluster"
 var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseNoStoreForPatientData();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
 app.MapNovaMindHealthEndpoints();
-app.MapOpenApi();
-app.MapScalarApiReference();
+// The API description is public in Development only; elsewhere it needs a valid token.
+var openApi = app.MapOpenApi();
+var scalar = app.MapScalarApiReference();
+if (!app.Environment.IsDevelopment())
+{
+    openApi.RequireAuthorization(AuthPolicies.Authenticated);
+    scalar.RequireAuthorization(AuthPolicies.Authenticated);
+}
 app.MapPatientEndpoints();
 app.MapHub<TwinsHub>(TwinsHub.Path);
 app.EnsureEveryRouteHasAnAccessRule(typeof(TwinsHub));

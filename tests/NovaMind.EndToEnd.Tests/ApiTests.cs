@@ -44,7 +44,10 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         using var open = new HttpClient { BaseAddress = system.GatewayAUrl };
         Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("health")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("ready")).StatusCode);
-        Assert.Equal(HttpStatusCode.OK, (await open.GetAsync("openapi/v1.json")).StatusCode);
+        // Outside Development the API description needs a token.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await open.GetAsync("openapi/v1.json")).StatusCode);
+        using var clinician = system.Client();
+        Assert.Equal(HttpStatusCode.OK, (await clinician.GetAsync("openapi/v1.json")).StatusCode);
     }
 
     [Fact]

@@ -80,8 +80,7 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
         using var member = system.Client();
         var patient = (await (await member.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
 
-        using var open = new HttpClient { BaseAddress = system.GatewayAUrl };
-        var document = await open.GetFromJsonAsync<JsonElement>("openapi/v1.json");
+        var document = await member.GetFromJsonAsync<JsonElement>("openapi/v1.json");
         var routes = document.GetProperty("paths").EnumerateObject()
             .Where(p => p.Name.StartsWith("/api/", StringComparison.Ordinal) || p.Name == "/api/patients")
             .SelectMany(p => p.Value.EnumerateObject().Select(m => (Method: m.Name.ToUpperInvariant(), Route: p.Name)))

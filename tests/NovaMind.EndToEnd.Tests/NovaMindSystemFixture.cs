@@ -52,23 +52,41 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
             GatewayB.WaitUntilReadyAsync(new Uri(GatewayBUrl, "ready"), TimeSpan.FromSeconds(90)));
     }
 
-    private ServiceProcess StartGateway(Dictionary<string, string> common, Uri url) =>
-        ServiceProcess.Start("NovaMind.Gateway", new Dictionary<string, string>(common)
+    private Dictionary<string, string> _common = [];
+
+    private ServiceProcess StartGateway(Dictionary<string, string> common, Uri url, Dictionary<string, string>? extra = null)
+    {
+        _common = common;
+        var environment = new Dictionary<string, string>(common)
         {
             ["Auth__SigningKey"] = Convert.ToBase64String(Secrets.JwtKey),
             ["ASPNETCORE_URLS"] = url.ToString(),
-        });
+            // The suite sends far more than one clinician would as one subject; the limit itself is tested on an extra gateway.
+            ["Edge__RequestsPerMinute"] = "100000",
+        };
+        foreach (var (k, v) in extra ?? []) environment[k] = v;
+        return ServiceProcess.Start("NovaMind.Gateway", environment);
+    }
 
-    public string Token(string subject = "dr-e2e", string role = "clinician", byte[]? key = null, DateTime? expires = null) =>
+    /// <summary>One more gateway on this cluster with extra settings (e.g. tight rate limits); the caller disposes it.</summary>
+    public async Task<(ServiceProcess Process, Uri Url)> StartExtraGatewayAsync(Dictionary<string, string> settings)
+    {
+        var url = new Uri($"http://127.0.0.1:{FreePorts.Next()}/");
+        var process = StartGateway(_common, url, settings);
+        await process.WaitUntilReadyAsync(new Uri(url, "ready"), TimeSpan.FromSeconds(90));
+        return (process, url);
+    }
+
+    public string Token(string subject = "dr-e2e", string role = "clinician", byte[]? key = null, DateTime? expires = null, string algorithm = SecurityAlgorithms.HmacSha256) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = "novamind-dev",
             Audience = "novamind-api",
-            Subject = new ClaimsIdentity([new Claim("sub", subject), new Claim("role", role)]),
+            Subject = new ClaimsIdentity(subject == "" ? [new Claim("role", role)] : [new Claim("sub", subject), new Claim("role", role)]),
             Expires = expires ?? DateTime.UtcNow.AddHours(1),
             NotBefore = expires is { } e && e < DateTime.UtcNow ? e.AddHours(-1) : null,
             IssuedAt = expires is { } i && i < DateTime.UtcNow ? i.AddHours(-1) : null,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Secrets.JwtKey), SecurityAlgorithms.HmacSha256),
+            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Secrets.JwtKey), algorithm),
         });
 
     public HttpClient Client(Uri? gateway = null, string? token = null)

@@ -13,7 +13,7 @@ public static class CorrelationEndpoints
         [("lookbackDays", "lookback_days"), ("maxLag", "max_lag"), ("minAbs", "min_abs"), ("maxQ", "max_q"), ("method", "method")];
 
     public static void MapCorrelationEndpoints(this RouteGroupBuilder api) =>
-        api.MapGet("/{id}/correlations", Correlations).RequiresPatientAccess(PatientAction.ReadClinical)
+        api.MapGet("/{id}/correlations", Correlations).RequiresPatientAccess(PatientAction.ReadClinical).RequireRateLimiting(EdgeProtection.ModelCallsPolicy)
             .WithSummary("Biometric ↔ symptom lag correlations (Pearson/Spearman, exact p-values, Benjamini–Hochberg q-values) and the attention model's temporal patterns")
             .Produces<CorrelationReportDto>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
 

@@ -70,7 +70,7 @@ public static class PatientEndpoints
             return summary is null ? PatientAccessFilter.PatientNotFound() : Results.Ok(summary);
         }).RequiresPatientAccess(PatientAction.ReadClinical).WithSummary("Summary of a patient's data").Produces<PatientSummaryDto>().ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapGet("/{id}/forecast", Forecast).RequiresPatientAccess(PatientAction.ReadClinical)
+        api.MapGet("/{id}/forecast", Forecast).RequiresPatientAccess(PatientAction.ReadClinical).RequireRateLimiting(EdgeProtection.ModelCallsPolicy)
             .WithSummary("Forecast a symptom (mood, phq9 or gad7) for the days after its last observed day: ensemble of a Transformer and XGBoost, with 80% and 95% conformal intervals")
             .Produces<ForecastResponse>().ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -24,10 +24,10 @@ public static class PgxEndpoints
             .WithSummary("Replace current medications and treatment history; all or nothing")
             .Accepts<MedicationsRequest>("application/json").Produces<MedicationPlanDto>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{id}/medications/recommendations", Rank).RequiresPatientAccess(PatientAction.ReadClinical)
+        api.MapGet("/{id}/medications/recommendations", Rank).RequiresPatientAccess(PatientAction.ReadClinical).RequireRateLimiting(EdgeProtection.ModelCallsPolicy)
             .WithSummary("Rank candidate drugs (?candidates=sertraline,escitalopram) by guideline and model estimates, with reasons")
             .Produces<MedicationRankingResult>().ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
-        api.MapGet("/{id}/medications/{drug}/prediction", Predict).RequiresPatientAccess(PatientAction.ReadClinical)
+        api.MapGet("/{id}/medications/{drug}/prediction", Predict).RequiresPatientAccess(PatientAction.ReadClinical).RequireRateLimiting(EdgeProtection.ModelCallsPolicy)
             .WithSummary("CPIC recommendation (cited) and model estimates of efficacy and side effects for one drug")
             .Produces<MedicationPredictionDto>().ProducesProblem(StatusCodes.Status404NotFound);
     }
