@@ -215,6 +215,17 @@ public class ObservationBatchValidatorTests
         Assert.EndsWith("is in the future", error.Message);
     }
 
+    [Theory]
+    [InlineData("1899-12-31T23:59:59Z", false)]
+    [InlineData("0001-01-01T00:00:00Z", false)]
+    [InlineData("1900-01-01T00:00:00Z", true)]
+    public void TimesBefore1900_AreRejected(string time, bool valid)
+    {
+        var result = ValidateOne(Good(time: time));
+        Assert.Equal(valid, result.IsValid);
+        if (!valid) Assert.Contains("before 1900-01-01", SingleError(result).Message);
+    }
+
     [Fact]
     public void FutureTime_ExpressedWithAnotherOffset_IsStillComparedInUtc()
     {

@@ -53,10 +53,11 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
 
         foreach (var (bad, named) in new[]
                  {
-                     ("""{"current":[{"drug":"unobtainium","dose_mg":20,"start":"2026-09-01"}]}""", "unknown drug 'unobtainium'"),
-                     ("""{"current":[{"drug":"sertraline","dose_mg":-5,"start":"2026-09-01"}]}""", "dose_mg -5"),
-                     ("""{"history":[{"drug":"sertraline","dose_mg":50,"start":"2025-06-01","end":"2025-01-01","response":"none"}]}""", "is before start"),
-                     ("""{"history":[{"drug":"sertraline","dose_mg":50,"start":"2025-01-01","end":"2025-02-01","response":"meh"}]}""", "unknown response 'meh'"),
+                     ("""{"current":[{"drug":"unobtainium","dose_mg":20,"start":"2026-09-01"}],"history":[]}""", "unknown drug 'unobtainium'"),
+                     ("""{"current":[{"drug":"sertraline","dose_mg":-5,"start":"2026-09-01"}],"history":[]}""", "dose_mg -5"),
+                     ("""{}""", "both 'current' and 'history' arrays"),
+                     ("""{"current":[],"history":[{"drug":"sertraline","dose_mg":50,"start":"2025-06-01","end":"2025-01-01","response":"none"}]}""", "is before start"),
+                     ("""{"current":[],"history":[{"drug":"sertraline","dose_mg":50,"start":"2025-01-01","end":"2025-02-01","response":"meh"}]}""", "unknown response 'meh'"),
                  })
         {
             var rejected = await http.PutAsync($"api/patients/{id}/medications", Json(bad));

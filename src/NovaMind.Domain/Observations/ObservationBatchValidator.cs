@@ -23,6 +23,9 @@ public sealed class ObservationBatchValidator(TimeProvider clock)
     /// <summary>Device clocks drift; a reading a few minutes "ahead" is not a future reading.</summary>
     public static readonly TimeSpan AllowedClockSkew = TimeSpan.FromMinutes(5);
 
+    /// <summary>No wearable or questionnaire reading predates this: earlier times are typing or clock errors.</summary>
+    public static readonly DateTimeOffset EarliestTime = new(1900, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     /// <summary>Reports at most this many per-item errors so a huge bad batch does not produce a huge answer.</summary>
     public const int MaxReportedErrors = 50;
 
@@ -60,6 +63,7 @@ public sealed class ObservationBatchValidator(TimeProvider clock)
             var o = batch[i];
             if (!o.Type.Contains(o.Value)) return $"observation {i}: {o.Type.Name} value is outside {o.Type.Min}..{o.Type.Max}";
             if (o.Time > latestAllowed) return $"observation {i}: time is in the future";
+            if (o.Time < EarliestTime) return $"observation {i}: time is before {EarliestTime:yyyy-MM-dd}";
         }
         return null;
     }
@@ -75,6 +79,7 @@ public sealed class ObservationBatchValidator(TimeProvider clock)
         if (!TryParseTime(raw.Time, out var time))
             return new(i, "time", $"time '{Truncate(raw.Time)}' is not an ISO 8601 date-time with a UTC offset (e.g. 2026-01-01T08:00:00Z)");
         if (time > latestAllowed) return new(i, "time", $"time {time:O} is in the future");
+        if (time < EarliestTime) return new(i, "time", $"time {time:O} is before {EarliestTime:yyyy-MM-dd}, the earliest time accepted");
         if (raw.Value is not { } value) return new(i, "value", "value is required");
         if (!type.Contains(value))
             return new(i, "value", $"{type.Name} value {value.ToString(CultureInfo.InvariantCulture)} is outside {type.Min.ToString(CultureInfo.InvariantCulture)}..{type.Max.ToString(CultureInfo.InvariantCulture)}");

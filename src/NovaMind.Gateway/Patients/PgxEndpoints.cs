@@ -60,7 +60,9 @@ public static class PgxEndpoints
         MedicationsRequest? body;
         try { body = await JsonSerializer.DeserializeAsync<MedicationsRequest>(request.Body, GatewayJson.Options, ct); }
         catch (JsonException ex) { return Results.Problem(title: "Malformed JSON", detail: ex.Message, statusCode: StatusCodes.Status400BadRequest); }
-        if (body is null) return Results.Problem(title: "Invalid medications", detail: "body must be an object with current and history arrays", statusCode: StatusCodes.Status400BadRequest);
+        // A body without both arrays is a mistake, not a request to wipe the plan: say so and change nothing.
+        if (body?.Current is null || body.History is null)
+            return Results.Problem(title: "Invalid medications", detail: "body must be an object with both 'current' and 'history' arrays (send [] for none); nothing was changed", statusCode: StatusCodes.Status400BadRequest);
         static RawMedication? Raw(MedicationInput? m) => m is null ? null : new RawMedication(m.Drug, m.DoseMg, m.Start, m.End, m.Response, m.SideEffects);
         var validation = MedicationPlanValidator.Validate(body.Current?.Select(Raw).ToList(), body.History?.Select(Raw).ToList(),
             PgxKnowledgeBase.Default.Drugs, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
