@@ -77,6 +77,26 @@ public sealed class EncryptionAtRestTests(NovaMindClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Two_patients_records_swapped_in_storage_are_detected_on_load()
+    {
+        var (a, rowA) = await StoredTwinAsync();
+        var (b, rowB) = await StoredTwinAsync();
+        var columnA = Assert.Single(rowA, kv => kv.Value is byte[]).Key;
+        var columnB = Assert.Single(rowB, kv => kv.Value is byte[]).Key;
+        (rowA[columnA], rowB[columnB]) = (rowB[columnB], rowA[columnA]);
+        await TwinTable.UpdateEntityAsync(rowA, ETag.All, TableUpdateMode.Replace);
+        await TwinTable.UpdateEntityAsync(rowB, ETag.All, TableUpdateMode.Replace);
+        await fixture.Cluster.DeactivateAsync(a);
+        await fixture.Cluster.DeactivateAsync(b);
+
+        foreach (var twin in new[] { a, b })
+        {
+            var ex = await Assert.ThrowsAnyAsync<Exception>(() => twin.GetSummary());
+            Assert.Contains("belongs to another patient", ex.ToString());
+        }
+    }
+
+    [Fact]
     public void Records_sealed_with_a_retired_key_stay_readable_after_rotation()
     {
         var inner = new OrleansGrainStorageSerializer(fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<Orleans.Serialization.Serializer>());

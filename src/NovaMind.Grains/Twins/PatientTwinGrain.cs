@@ -31,6 +31,17 @@ public sealed partial class PatientTwinGrain(
     /// </summary>
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (twin.State.Registered && twin.State.PatientId != this.GetPrimaryKey())
+        {
+            if (twin.State.PatientId != Guid.Empty)
+                throw new TwinStateIntegrityException("stored twin state belongs to another patient: the record was copied or swapped between patients");
+            twin.State.PatientId = this.GetPrimaryKey(); // written before ids were recorded: bind it now (stored with the next write)
+        }
+        await RevalidateGenotypeAsync(cancellationToken);
+    }
+
+    private async Task RevalidateGenotypeAsync(CancellationToken cancellationToken)
+    {
         var kb = PgxKnowledgeBase.Default;
         if (twin.State.Genotype is null || twin.State.GenotypeKnowledgeBaseVersion == kb.Version) return;
         var check = GenotypeRevalidation.Check(twin.State.Genotype, twin.State.GenotypeKnowledgeBaseVersion, twin.State.GenotypePhenotypes, kb);
@@ -52,6 +63,7 @@ public sealed partial class PatientTwinGrain(
         if (twin.State.Registered) return false;
         twin.State.Registered = true;
         twin.State.RegisteredAt = clock.GetUtcNow();
+        twin.State.PatientId = this.GetPrimaryKey();
         await WriteOrRevertAsync(() => twin.State.Registered = false);
         LogRegistered(Pseudonym);
         return true;

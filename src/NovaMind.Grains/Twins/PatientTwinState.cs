@@ -27,6 +27,12 @@ public sealed class PatientTwinState
 
     /// <summary>Phenotype changes found by re-validation since the genotype was last entered (cleared when it is replaced).</summary>
     [Id(7)] public List<string> GenotypePhenotypeChanges { get; set; } = [];
+
+    /// <summary>
+    /// The patient this state belongs to, inside the encrypted record: a row copied or swapped onto another patient's key
+    /// is detected on load (Guid.Empty: written before the id was recorded; filled in on the next activation).
+    /// </summary>
+    [Id(8)] public Guid PatientId { get; set; }
 }
 
 [GenerateSerializer, Immutable]
