@@ -18,7 +18,7 @@ public sealed class AuditTrailApiTests(NovaMindSystemFixture system)
     public async Task Reads_changes_denials_and_break_glass_are_recorded_without_clinical_values()
     {
         using var member = system.Client();
-        var id = (await (await member.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var id = await NovaMindSystemFixture.CreatePatientAsync(member);
         var observation = JsonSerializer.Serialize(new { observations = new[] { new { time = "2026-06-01T08:00:00Z", type = "mood", value = Marker } } });
         Assert.Equal(HttpStatusCode.Accepted, (await member.PostAsync($"api/patients/{id}/observations", new StringContent(observation, Encoding.UTF8, "application/json"))).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await member.GetAsync($"api/patients/{id}")).StatusCode);

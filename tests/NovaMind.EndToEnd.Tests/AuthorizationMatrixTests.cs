@@ -78,7 +78,7 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
     public async Task Every_route_for_every_caller()
     {
         using var member = system.Client();
-        var patient = (await (await member.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var patient = await NovaMindSystemFixture.CreatePatientAsync(member);
 
         var document = await member.GetFromJsonAsync<JsonElement>("openapi/v1.json");
         var routes = document.GetProperty("paths").EnumerateObject()
@@ -112,7 +112,7 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
     public async Task Outside_the_care_team_a_patient_looks_exactly_like_an_unknown_one()
     {
         using var member = system.Client();
-        var patient = (await (await member.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var patient = await NovaMindSystemFixture.CreatePatientAsync(member);
         using var other = system.Client(token: system.Token("dr-other"));
         var hidden = await other.GetAsync($"api/patients/{patient}");
         var unknown = await other.GetAsync($"api/patients/{Guid.NewGuid()}");
@@ -135,7 +135,7 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
         Assert.Equal(HubMethods.Keys.Order(), methods.Order());
 
         using var member = system.Client();
-        var patient = (await (await member.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+        var patient = await NovaMindSystemFixture.CreatePatientAsync(member);
         var failures = new List<string>();
         foreach (var who in Callers)
         {

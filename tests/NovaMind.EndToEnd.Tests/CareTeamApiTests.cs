@@ -10,8 +10,7 @@ public sealed class CareTeamApiTests(NovaMindSystemFixture system)
 {
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<Guid> CreatePatientAsync(HttpClient http) =>
-        (await (await http.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    private static Task<Guid> CreatePatientAsync(HttpClient http) => NovaMindSystemFixture.CreatePatientAsync(http);
 
     private static async Task<Guid[]> MyPatientsAsync(HttpClient http) =>
         [.. (await http.GetFromJsonAsync<JsonElement>("api/patients?limit=200")).GetProperty("patients").EnumerateArray().Select(e => e.GetGuid())];

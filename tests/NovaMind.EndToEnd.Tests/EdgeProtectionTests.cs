@@ -10,8 +10,7 @@ namespace NovaMind.EndToEnd.Tests;
 [Collection(SystemCollection.Name)]
 public sealed class EdgeProtectionTests(NovaMindSystemFixture system)
 {
-    private static async Task<Guid> CreatePatientAsync(HttpClient http) =>
-        (await (await http.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    private static Task<Guid> CreatePatientAsync(HttpClient http) => NovaMindSystemFixture.CreatePatientAsync(http);
 
     [Fact]
     public async Task A_burst_of_200_parallel_model_calls_on_one_patient_gets_quick_429s_and_no_500()

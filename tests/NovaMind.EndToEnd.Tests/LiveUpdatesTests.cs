@@ -21,8 +21,7 @@ public sealed class LiveUpdatesTests(NovaMindSystemFixture system)
         return hub;
     }
 
-    private static async Task<Guid> CreatePatientAsync(HttpClient http) =>
-        (await (await http.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    private static Task<Guid> CreatePatientAsync(HttpClient http) => NovaMindSystemFixture.CreatePatientAsync(http);
 
     [Fact]
     public async Task A_clinician_watching_on_one_gateway_sees_observations_ingested_through_another_within_2_seconds()

@@ -89,6 +89,14 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
             SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Secrets.JwtKey), algorithm),
         });
 
+    /// <summary>Creates a patient as <paramref name="http"/>'s caller (who joins its care team) and returns its id.</summary>
+    public static async Task<Guid> CreatePatientAsync(HttpClient http)
+    {
+        using var created = await http.PostAsync("api/patients", null);
+        Assert.Equal(System.Net.HttpStatusCode.Created, created.StatusCode);
+        return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(created.Content)).GetProperty("id").GetGuid();
+    }
+
     public HttpClient Client(Uri? gateway = null, string? token = null)
     {
         var http = new HttpClient { BaseAddress = gateway ?? GatewayAUrl, Timeout = TimeSpan.FromSeconds(60) };

@@ -11,8 +11,7 @@ public sealed class PgxApiTests(NovaMindSystemFixture system)
 {
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static async Task<Guid> CreatePatientAsync(HttpClient http) =>
-        (await (await http.PostAsync("api/patients", null)).Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetGuid();
+    private static Task<Guid> CreatePatientAsync(HttpClient http) => NovaMindSystemFixture.CreatePatientAsync(http);
 
     [Fact]
     public async Task Genotype_is_validated_stored_and_turned_into_metabolizer_status()
