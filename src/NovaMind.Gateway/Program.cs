@@ -17,6 +17,7 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNovaMindServiceDefaults("novamind-gateway");
 var config = builder.Configuration;
+if (ProductionGuard.RefusesToStart(builder.Environment, config, "novamind-gateway", checkIssuer: true)) return 2;
 
 var signingKey = config["Auth:SigningKey"];
 var signingKeyFile = config["Auth:SigningKeyFile"];

@@ -32,6 +32,32 @@ public sealed class StartupTests
     }
 
     [Fact]
+    public async Task In_production_the_gateway_and_silo_refuse_development_settings_naming_each()
+    {
+        var development = new Dictionary<string, string>
+        {
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["ConnectionStrings__Storage"] = "UseDevelopmentStorage=true",
+            ["Auth__SigningKeyFile"] = "/home/dev/.novamind/jwt-signing.key",
+            ["Encryption__KeyRingFile"] = "/home/dev/.novamind/keyring.json",
+        };
+        await using (var gateway = ServiceProcess.Start("NovaMind.Gateway", development))
+        {
+            Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+            var output = gateway.Output();
+            Assert.Contains("refusing to start in Production: ConnectionStrings:Storage is the Azurite development account", output);
+            Assert.Contains("Auth:SigningKeyFile points into the development secrets folder", output);
+            Assert.Contains("Auth:Issuer is the development issuer", output);
+        }
+        await using var silo = ServiceProcess.Start("NovaMind.Silo", development);
+        Assert.Equal(2, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("Encryption:KeyRingFile points into the development secrets folder", silo.Output());
+        Assert.DoesNotContain("Auth:Issuer", silo.Output());
+    }
+
+    [Fact]
     public async Task The_gateway_refuses_to_start_without_a_token_signing_key()
     {
         await using var gateway = ServiceProcess.Start("NovaMind.Gateway", new Dictionary<string, string>

@@ -28,8 +28,9 @@ public sealed class ServiceProcess : IAsyncDisposable
         if (!File.Exists(dll)) throw new FileNotFoundException($"{dll} is not built; run './novamind test'", dll);
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false, WorkingDirectory = RepoPaths.Root };
         psi.ArgumentList.Add(dll);
-        psi.Environment["DOTNET_ENVIRONMENT"] = "Production";
-        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Not Development (no developer conveniences) and not Production (which refuses Azurite's development account).
+        psi.Environment["DOTNET_ENVIRONMENT"] = "Testing";
+        psi.Environment["ASPNETCORE_ENVIRONMENT"] = "Testing";
         foreach (var (k, v) in environment) psi.Environment[k] = v;
         return new ServiceProcess(project, Process.Start(psi) ?? throw new InvalidOperationException($"could not start {project}"));
     }

@@ -1,0 +1,40 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+
+namespace NovaMind.ServiceDefaults;
+
+/// <summary>
+/// In the Production environment a service refuses to start with development settings: the Azurite development storage
+/// account, secrets read from the development folder (.novamind/), or the development token issuer. Each problem is named.
+/// </summary>
+public static class ProductionGuard
+{
+    private static readonly string[] SecretFileKeys = ["Encryption:KeyRingFile", "Privacy:PseudonymKeyFile", "Audit:CheckpointKeyFile", "Auth:SigningKeyFile"];
+
+    public static IReadOnlyList<string> DevelopmentSettings(IConfiguration configuration, bool checkIssuer)
+    {
+        var problems = new List<string>();
+        var storage = configuration.GetConnectionString("Storage");
+        if (string.IsNullOrWhiteSpace(storage) || storage.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)
+            || storage.Contains("AccountName=devstoreaccount1", StringComparison.OrdinalIgnoreCase))
+            problems.Add("ConnectionStrings:Storage is the Azurite development account (or missing); production needs its own storage account over HTTPS");
+        foreach (var key in SecretFileKeys)
+        {
+            var file = configuration[key];
+            if (!string.IsNullOrWhiteSpace(file) && file.Replace('\\', '/').Split('/').Contains(".novamind"))
+                problems.Add($"{key} points into the development secrets folder (.novamind/); production secrets come from a secret store or mount");
+        }
+        if (checkIssuer && (configuration["Auth:Issuer"] ?? "novamind-dev") == "novamind-dev")
+            problems.Add("Auth:Issuer is the development issuer 'novamind-dev'; production tokens come from the organisation's identity provider");
+        return problems;
+    }
+
+    /// <summary>True (after printing every problem) when this is Production and development settings are in use: the caller exits with 2.</summary>
+    public static bool RefusesToStart(IHostEnvironment environment, IConfiguration configuration, string service, bool checkIssuer)
+    {
+        if (!environment.IsProduction()) return false;
+        var problems = DevelopmentSettings(configuration, checkIssuer);
+        foreach (var p in problems) Console.Error.WriteLine($"{service}: refusing to start in Production: {p}");
+        return problems.Count > 0;
+    }
+}
