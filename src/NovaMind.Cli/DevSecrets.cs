@@ -15,6 +15,9 @@ public sealed class DevSecrets(string home)
     public string PseudonymKeyFile => Path.Combine(Home, "pseudonym.key");
     /// <summary>The audit chain's checkpoint (HMAC) key, separate from the data keys.</summary>
     public string AuditKeyFile => Path.Combine(Home, "audit-checkpoint.key");
+    /// <summary>The development cluster authority and the node certificate it issued (Orleans mutual TLS).</summary>
+    public string ClusterCertificateFile => Path.Combine(Home, "cluster-node.pfx");
+    public string ClusterAuthorityFile => Path.Combine(Home, "cluster-authority.pem");
 
     /// <summary>Creates whichever secret is missing; never overwrites one (existing data stays readable).</summary>
     public IReadOnlyList<string> EnsureCreated()
@@ -34,6 +37,15 @@ public sealed class DevSecrets(string home)
         if (!File.Exists(JwtKeyFile)) { WriteSecret(JwtKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))); created.Add(JwtKeyFile); }
         if (!File.Exists(PseudonymKeyFile)) { WriteSecret(PseudonymKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))); created.Add(PseudonymKeyFile); }
         if (!File.Exists(AuditKeyFile)) { WriteSecret(AuditKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))); created.Add(AuditKeyFile); }
+        if (!File.Exists(ClusterCertificateFile) || !File.Exists(ClusterAuthorityFile))
+        {
+            var (pkcs12, authority) = NovaMind.ServiceDefaults.ClusterTls.CreateDevelopment();
+            File.WriteAllBytes(ClusterCertificateFile, pkcs12);
+            if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(ClusterCertificateFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            File.WriteAllText(ClusterAuthorityFile, authority);
+            created.Add(ClusterCertificateFile);
+            created.Add(ClusterAuthorityFile);
+        }
         return created;
     }
 

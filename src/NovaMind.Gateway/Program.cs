@@ -29,9 +29,14 @@ if (string.IsNullOrWhiteSpace(signingKey))
     return 2;
 }
 
+ClusterTls clusterTls;
+try { clusterTls = ClusterTls.Load(config); }
+catch (InvalidOperationException ex) { Console.Error.WriteLine($"novamind-gateway: {ex.Message}"); return 2; }
+
 var storage = config.GetConnectionString("Storage") ?? "UseDevelopmentStorage=true";
 builder.UseOrleansClient(client =>
 {
+    clusterTls.ApplyTo(client);
     client.Configure<ClusterOptions>(o =>
     {
         o.ClusterId = config["Orleans:ClusterId"] ?? "novamind-dev";

@@ -27,6 +27,7 @@ public static class NovaMindSiloExtensions
     public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useAzureQueueStreams = true)
     {
         var storage = StorageConnectionString(configuration);
+        NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(silo); // mutual TLS: only holders of the cluster authority's certificates join
         silo.Services.AddSingleton(_ => LoadKeyRing(configuration));
         silo.Services.AddSingleton(_ => LoadPseudonymizer(configuration));
         silo.Services.AddSingleton(TimeProvider.System);

@@ -9,7 +9,7 @@ builder.AddNovaMindServiceDefaults("novamind-silo");
 
 // Fail fast, before Orleans starts, with a message that says how to fix it.
 if (ProductionGuard.RefusesToStart(builder.Environment, builder.Configuration, "novamind-silo", checkIssuer: false)) return 2;
-try { NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); }
+try { NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
 catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); return 2; }
 
 var storage = NovaMindSiloExtensions.StorageConnectionString(builder.Configuration);

@@ -32,6 +32,7 @@ public sealed class HeterogeneousClusterFixture : IAsyncLifetime
             GpuSiloName ??= options.SiloName;
             silo.AddNovaMind(Configuration(options.SiloName == GpuSiloName ? "cuda" : "cpu"), useAzureQueueStreams: false);
         });
+        builder.ConfigureClient(client => NovaMind.ServiceDefaults.ClusterTls.Load(Configuration("cpu")).ApplyTo(client));
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }

@@ -25,11 +25,15 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration));
-        builder.ConfigureClient(client => client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
+        builder.ConfigureClient(client =>
         {
-            o.QueueServiceClient = new QueueServiceClient(Azurite.ConnectionString);
-            o.QueueNames = [.. TwinStreams.AzureQueueNames];
-        })));
+            NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(client);
+            client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
+            {
+                o.QueueServiceClient = new QueueServiceClient(Azurite.ConnectionString);
+                o.QueueNames = [.. TwinStreams.AzureQueueNames];
+            }));
+        });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
     }
@@ -42,6 +46,8 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
             ["ConnectionStrings:Storage"] = azurite.ConnectionString,
             ["NOVAMIND_KEYRING"] = secrets.KeyRingJson,
             ["Audit:CheckpointKey"] = Convert.ToBase64String(secrets.AuditKey),
+            ["Orleans:Tls:CertificateFile"] = secrets.ClusterCertificateFile,
+            ["Orleans:Tls:AuthorityFile"] = secrets.ClusterAuthorityFile,
             ["Privacy:PseudonymKey"] = Convert.ToBase64String(secrets.PseudonymKey),
             ["Models:Root"] = RepoPaths.Models,
         };

@@ -18,6 +18,8 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
     public ServiceProcess GatewayA { get; private set; } = null!;
     public ServiceProcess GatewayB { get; private set; } = null!;
     public Uri GatewayAUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
+    public string ClusterId { get; } = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+
     /// <summary>The silo's own HTTP endpoint (health and readiness).</summary>
     public Uri SiloHttpBaseAddress { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
     public Uri GatewayBUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
@@ -25,15 +27,17 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
-        var clusterId = "e2e-" + Guid.NewGuid().ToString("N")[..8];
+        var clusterId = ClusterId;
         var common = new Dictionary<string, string>
         {
             ["ConnectionStrings__Storage"] = Azurite.ConnectionString,
             ["Orleans__ClusterId"] = clusterId,
             ["Privacy__PseudonymKey"] = Convert.ToBase64String(Secrets.PseudonymKey),
+            ["Orleans__Tls__CertificateFile"] = Secrets.ClusterCertificateFile,
+            ["Orleans__Tls__AuthorityFile"] = Secrets.ClusterAuthorityFile,
         };
         var siloHttp = SiloHttpBaseAddress;
-        Silo = ServiceProcess.Start("NovaMind.Silo", new Dictionary<string, string>(common)
+        Silo = ServiceProcess.Start("NovaMind.Silo", _siloEnvironment = new Dictionary<string, string>(common)
         {
             ["NOVAMIND_KEYRING"] = Secrets.KeyRingJson,
             ["Audit__CheckpointKey"] = Convert.ToBase64String(Secrets.AuditKey),
@@ -53,6 +57,21 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
     }
 
     private Dictionary<string, string> _common = [];
+    private Dictionary<string, string> _siloEnvironment = [];
+
+    /// <summary>Another silo process for this cluster and storage, with its own ports and <paramref name="overrides"/>; the caller disposes it.</summary>
+    public (ServiceProcess Process, Uri HttpUrl) StartExtraSilo(Dictionary<string, string> overrides)
+    {
+        var http = new Uri($"http://127.0.0.1:{FreePorts.Next()}/");
+        var environment = new Dictionary<string, string>(_siloEnvironment)
+        {
+            ["Orleans__SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
+            ["ASPNETCORE_URLS"] = http.ToString(),
+        };
+        foreach (var (k, v) in overrides) environment[k] = v;
+        return (ServiceProcess.Start("NovaMind.Silo", environment), http);
+    }
 
     private ServiceProcess StartGateway(Dictionary<string, string> common, Uri url, Dictionary<string, string>? extra = null)
     {

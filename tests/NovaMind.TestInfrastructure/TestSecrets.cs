@@ -12,6 +12,24 @@ public sealed class TestSecrets
     public byte[] PseudonymKey { get; } = RandomNumberGenerator.GetBytes(32);
     public byte[] AuditKey { get; } = RandomNumberGenerator.GetBytes(32);
 
+    private readonly Lazy<(string Certificate, string Authority)> _clusterTls = new(() => WriteClusterCertificates("cluster"));
+
+    /// <summary>This run's cluster authority and node certificate, as files (Orleans:Tls:CertificateFile / AuthorityFile).</summary>
+    public string ClusterCertificateFile => _clusterTls.Value.Certificate;
+    public string ClusterAuthorityFile => _clusterTls.Value.Authority;
+
+    /// <summary>A certificate from a different authority: what a rogue process would present.</summary>
+    public static (string Certificate, string Authority) WriteClusterCertificates(string name)
+    {
+        var (pkcs12, authorityPem) = NovaMind.ServiceDefaults.ClusterTls.CreateDevelopment($"test-{name}");
+        var folder = Directory.CreateTempSubdirectory("novamind-tls-").FullName;
+        var certificate = Path.Combine(folder, "node.pfx");
+        var authority = Path.Combine(folder, "authority.pem");
+        File.WriteAllBytes(certificate, pkcs12);
+        File.WriteAllText(authority, authorityPem);
+        return (certificate, authority);
+    }
+
     public string KeyRingJson => JsonSerializer.Serialize(new
     {
         activeKeyId = ActiveKeyId,
