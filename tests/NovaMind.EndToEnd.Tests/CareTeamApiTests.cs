@@ -43,6 +43,8 @@ public sealed class CareTeamApiTests(NovaMindSystemFixture system)
         Assert.Equal(HttpStatusCode.Conflict, last.StatusCode);
         Assert.Contains("last member", await last.Content.ReadAsStringAsync());
         Assert.Equal(HttpStatusCode.BadRequest, (await asA.PutAsync($"api/patients/{id}/care-team/{Uri.EscapeDataString("has space")}", null)).StatusCode);
+        using var oddSubject = system.Client(token: system.Token("has space"));
+        Assert.Equal(HttpStatusCode.BadRequest, (await oddSubject.PostAsync("api/patients", null)).StatusCode);
     }
 
     [Fact]

@@ -38,9 +38,12 @@ public static class PatientEndpoints
 
         api.MapPost("/", async (ClaimsPrincipal user, IClusterClient cluster) =>
         {
+            var subject = PatientAccess.CallerOf(user).Subject;
+            if (!AccessRules.IsValidSubject(subject))
+                return Results.Problem(title: "Invalid subject", detail: "the token's sub must be 1 to 128 printable characters without spaces to join a care team", statusCode: StatusCodes.Status400BadRequest);
             var id = Guid.NewGuid();
             // The care team first: a twin without one could be reached by nobody but break-glass.
-            await cluster.GetGrain<ICareTeamGrain>(id).Create(PatientAccess.CallerOf(user).Subject);
+            await cluster.GetGrain<ICareTeamGrain>(id).Create(subject);
             await cluster.GetGrain<IPatientTwinGrain>(id).Register();
             return Results.Created($"/api/patients/{id}", new CreatedPatient(id));
         }).RequiresPatientAccess(PatientAction.CreatePatient)
