@@ -44,7 +44,7 @@ public sealed class CareTeamAuthorizationHandler(TimeProvider clock) : Authoriza
     }
 }
 
-/// <summary>The result of one access check, kept on the request for the endpoint and the audit trail.</summary>
+/// <summary>The result of one access check, as the audit trail records it.</summary>
 public sealed record PatientAccessCheck(PatientAction Action, Guid? PatientId, AccessOutcome Outcome)
 {
     public bool Allowed => Outcome is AccessOutcome.Allowed or AccessOutcome.AllowedByBreakGlass;
@@ -72,14 +72,15 @@ public sealed class PatientAccess(IAuthorizationService authorization, IClusterC
 
 /// <summary>
 /// The endpoint filter on every /api route: parses the patient id, checks access (404 outside the care team, as for an
-/// unknown patient; 403 when the caller's role may never do this) and leaves the check on the request.
+/// unknown patient; 403 when the caller's role may never do this) and records every outcome in the audit trail.
 /// </summary>
 public sealed class PatientAccessFilter(PatientAccess access, AuditTrail audit) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
         var http = context.HttpContext;
-        var action = http.GetEndpoint()?.Metadata.GetMetadata<PatientAccessAttribute>()?.Action
+        var endpoint = http.GetEndpoint();
+        var action = endpoint?.Metadata.GetMetadata<PatientAccessAttribute>()?.Action
                      ?? throw new InvalidOperationException($"{http.Request.Path}: route has no patient access rule");
         Guid? patientId = null;
         if (http.Request.RouteValues.TryGetValue("id", out var raw))
@@ -89,8 +90,7 @@ public sealed class PatientAccessFilter(PatientAccess access, AuditTrail audit) 
             patientId = id;
         }
         var check = await access.CheckAsync(http.User, patientId, action);
-        http.Features.Set(check);
-        var resource = $"{http.Request.Method} {(http.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText}"
+        var resource = $"{http.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText}"
                        + (http.Request.RouteValues.TryGetValue("sub", out var member) ? $" member={member}" : "");
         var source = http.Connection.RemoteIpAddress?.ToString();
         if (!check.Allowed)
@@ -132,7 +132,6 @@ public sealed class PatientHubFilter(PatientAccess access, AuditTrail audit) : I
         if (context.HubMethodArguments.Count == 0 || !Guid.TryParse(context.HubMethodArguments[0] as string, out var id))
             throw new HubException($"patient id '{context.HubMethodArguments.FirstOrDefault()}' is not a GUID");
         var check = await access.CheckAsync(context.Context.User!, id, action);
-        context.Context.Items[typeof(PatientAccessCheck)] = check;
         var resource = $"hub {context.HubMethodName}";
         var source = context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString();
         await audit.RecordAsync(context.Context.User!, check, resource, AuditTrail.OutcomeOf(check.Outcome), source);

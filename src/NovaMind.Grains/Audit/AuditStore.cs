@@ -97,6 +97,6 @@ public sealed class AuditStore(TableServiceClient service, byte[] checkpointKey,
 
     public static string RowKey(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
 
+    /// <summary>The underlying table (tests tamper with it to prove verification finds it).</summary>
     public TableClient Table => _table;
-    public string Chain => chain;
 }
