@@ -19,7 +19,7 @@ public sealed class DemoCohort(HttpClient http, DevSecrets secrets, TextWriter o
 
     public async Task<IReadOnlyList<Guid>> EnsureSeededAsync(int patients, int days, int seed, CancellationToken ct)
     {
-        var token = DevTokens.Create(secrets.JwtKey(), "demo-seeder", ["clinician"], TimeSpan.FromMinutes(30));
+        var token = DevTokens.Create(secrets, "demo-seeder", ["clinician"], TimeSpan.FromMinutes(30));
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         if (File.Exists(CohortFile))
         {

@@ -5,13 +5,15 @@ namespace NovaMind.Cli;
 
 /// <summary>
 /// Development secrets kept in a git-ignored folder (default <c>.novamind/</c>): the twin-state key ring,
-/// the JWT signing key and the log-pseudonym key. Production supplies these through configuration.
+/// the development token authority's signing key and the log-pseudonym key. Production supplies these through configuration.
 /// </summary>
 public sealed class DevSecrets(string home)
 {
     public string Home { get; } = Path.GetFullPath(home);
     public string KeyRingFile => Path.Combine(Home, "keyring.json");
-    public string JwtKeyFile => Path.Combine(Home, "jwt-signing.key");
+    /// <summary>The development token authority: ES256 signing key, JWKS and discovery document (the gateway's Authentication:Authority).</summary>
+    public string TokenAuthorityFolder => Path.Combine(Home, "oidc");
+    public string TokenAuthorityDiscoveryFile => Path.Combine(TokenAuthorityFolder, NovaMind.ServiceDefaults.DevelopmentTokenAuthority.DiscoveryFileName);
     public string PseudonymKeyFile => Path.Combine(Home, "pseudonym.key");
     /// <summary>The audit chain's checkpoint (HMAC) key, separate from the data keys.</summary>
     public string AuditKeyFile => Path.Combine(Home, "audit-checkpoint.key");
@@ -34,7 +36,9 @@ public sealed class DevSecrets(string home)
             WriteSecret(KeyRingFile, JsonSerializer.Serialize(keyRing, new JsonSerializerOptions { WriteIndented = true }));
             created.Add(KeyRingFile);
         }
-        if (!File.Exists(JwtKeyFile)) { WriteSecret(JwtKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(64))); created.Add(JwtKeyFile); }
+        var hadTokenKey = File.Exists(Path.Combine(TokenAuthorityFolder, NovaMind.ServiceDefaults.DevelopmentTokenAuthority.SigningKeyFileName));
+        NovaMind.ServiceDefaults.DevelopmentTokenAuthority.EnsureFolder(TokenAuthorityFolder);
+        if (!hadTokenKey) created.Add(TokenAuthorityFolder);
         if (!File.Exists(PseudonymKeyFile)) { WriteSecret(PseudonymKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))); created.Add(PseudonymKeyFile); }
         if (!File.Exists(AuditKeyFile)) { WriteSecret(AuditKeyFile, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32))); created.Add(AuditKeyFile); }
         if (!File.Exists(ClusterCertificateFile) || !File.Exists(ClusterAuthorityFile))
@@ -49,9 +53,7 @@ public sealed class DevSecrets(string home)
         return created;
     }
 
-    public byte[] JwtKey() => File.Exists(JwtKeyFile)
-        ? Convert.FromBase64String(File.ReadAllText(JwtKeyFile).Trim())
-        : throw new FileNotFoundException($"no development JWT key at {JwtKeyFile}; run './novamind up' (or './novamind dev init') first");
+    public NovaMind.ServiceDefaults.TokenSigningKey TokenSigningKey() => NovaMind.ServiceDefaults.DevelopmentTokenAuthority.LoadSigningKey(TokenAuthorityFolder);
 
     private static void WriteSecret(string path, string content)
     {

@@ -16,7 +16,7 @@ var hoursOption = new Option<int>("--hours") { Description = "Lifetime in hours"
 var token = new Command("token", "Print a development bearer token signed with the local key.") { subOption, roleOption, hoursOption };
 token.SetAction(r =>
 {
-    Console.WriteLine(DevTokens.Create(secrets.JwtKey(), r.GetValue(subOption)!, r.GetValue(roleOption)!, TimeSpan.FromHours(r.GetValue(hoursOption))));
+    Console.WriteLine(DevTokens.Create(secrets, r.GetValue(subOption)!, r.GetValue(roleOption)!, TimeSpan.FromHours(r.GetValue(hoursOption))));
     return 0;
 });
 root.Subcommands.Add(token);

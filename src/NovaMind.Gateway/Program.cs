@@ -1,10 +1,7 @@
 using Microsoft.AspNetCore.SignalR;
-using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
-using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.IdentityModel.Tokens;
 using NovaMind.Contracts;
 using NovaMind.Gateway;
 using NovaMind.Gateway.Live;
@@ -17,15 +14,12 @@ using Scalar.AspNetCore;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNovaMindServiceDefaults("novamind-gateway");
 var config = builder.Configuration;
-if (ProductionGuard.RefusesToStart(builder.Environment, config, "novamind-gateway", checkIssuer: true)) return 2;
+if (ProductionGuard.RefusesToStart(builder.Environment, config, "novamind-gateway", checkTokenAuthority: true)) return 2;
 
-var signingKey = config["Auth:SigningKey"];
-var signingKeyFile = config["Auth:SigningKeyFile"];
-if (string.IsNullOrWhiteSpace(signingKey) && !string.IsNullOrWhiteSpace(signingKeyFile) && File.Exists(signingKeyFile))
-    signingKey = File.ReadAllText(signingKeyFile).Trim();
-if (string.IsNullOrWhiteSpace(signingKey))
+var tokenAuthority = config.GetSection("Authentication").Get<TokenAuthorityOptions>() ?? new TokenAuthorityOptions();
+foreach (var problem in tokenAuthority.Problems())
 {
-    Console.Error.WriteLine("novamind-gateway: no token signing key configured (Auth:SigningKey as base64, or Auth:SigningKeyFile). './novamind up' creates a development key in .novamind/jwt-signing.key.");
+    Console.Error.WriteLine($"novamind-gateway: {problem}");
     return 2;
 }
 
@@ -61,34 +55,7 @@ var edge = config.GetSection("Edge").Get<EdgeOptions>() ?? new EdgeOptions();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = edge.MaxRequestBodyBytes);
 builder.Services.AddEdgeRateLimits(edge);
 
-builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
-{
-    o.MapInboundClaims = false;
-    o.IncludeErrorDetails = false; // no validation details in WWW-Authenticate
-    o.TokenValidationParameters = new TokenValidationParameters
-    {
-        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-        RequireSignedTokens = true,
-        RequireExpirationTime = true,
-        LifetimeValidator = EdgeProtection.LifetimeWithin(edge.MaxTokenLifetime, TimeProvider.System, TimeSpan.FromSeconds(30)),
-        ValidIssuer = config["Auth:Issuer"] ?? AuthPolicies.DefaultIssuer,
-        ValidAudience = config["Auth:Audience"] ?? AuthPolicies.DefaultAudience,
-        IssuerSigningKey = new SymmetricSecurityKey(Convert.FromBase64String(signingKey)),
-        NameClaimType = "sub",
-        RoleClaimType = "role",
-        ClockSkew = TimeSpan.FromSeconds(30),
-    };
-    // Browsers cannot set headers on WebSocket requests: the hub takes the token from the query string.
-    o.Events = new JwtBearerEvents
-    {
-        OnMessageReceived = ctx =>
-        {
-            if (ctx.HttpContext.Request.Path.StartsWithSegments(TwinsHub.Path) && ctx.Request.Query["access_token"] is { Count: > 0 } token)
-                ctx.Token = token;
-            return Task.CompletedTask;
-        },
-    };
-});
+builder.Services.AddNovaMindTokenAuthentication(tokenAuthority, edge.MaxTokenLifetime);
 builder.Services.AddAuthorizationBuilder()
     .AddPolicy(AuthPolicies.Authenticated, p => p.RequireAuthenticatedUser().RequireClaim("sub"));
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CareTeamAuthorizationHandler>();
@@ -111,7 +78,9 @@ builder.Services.AddOpenApi();
 builder.Services.AddSignalR(o => o.AddFilter<PatientHubFilter>()).AddJsonProtocol(o => GatewayJson.Configure(o.PayloadSerializerOptions));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<TwinUpdateRelay>();
-builder.Services.AddHealthChecks().AddCheck<ClusterReadyCheck>("orleans-cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
+builder.Services.AddHealthChecks()
+    .AddCheck<ClusterReadyCheck>("orleans-cluster", tags: [ServiceDefaultsExtensions.ReadyTag])
+    .AddCheck<TokenAuthorityReadyCheck>("token-authority", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
 var app = builder.Build();
 app.UseExceptionHandler();

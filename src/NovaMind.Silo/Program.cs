@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddNovaMindServiceDefaults("novamind-silo");
 
 // Fail fast, before Orleans starts, with a message that says how to fix it.
-if (ProductionGuard.RefusesToStart(builder.Environment, builder.Configuration, "novamind-silo", checkIssuer: false)) return 2;
+if (ProductionGuard.RefusesToStart(builder.Environment, builder.Configuration, "novamind-silo", checkTokenAuthority: false)) return 2;
 try { NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
 catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); return 2; }
 

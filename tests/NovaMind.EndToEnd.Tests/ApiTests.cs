@@ -35,7 +35,8 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsync("api/patients", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync($"api/patients/{Guid.NewGuid()}")).StatusCode);
 
-        using var forged = system.Client(token: system.Token(key: new byte[64]));
+        using var unpublishedKey = NovaMind.ServiceDefaults.TokenSigningKey.Create();
+        using var forged = system.Client(token: system.Token(credentials: unpublishedKey.Credentials));
         Assert.Equal(HttpStatusCode.Unauthorized, (await forged.PostAsync("api/patients", null)).StatusCode);
 
         using var wrongRole = system.Client(token: system.Token(role: "patient"));

@@ -1,6 +1,4 @@
 using System.Net.Http.Headers;
-using System.Security.Claims;
-using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using NovaMind.TestInfrastructure;
 
@@ -14,6 +12,8 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
 {
     public TestSecrets Secrets { get; } = new();
     public AzuriteServer Azurite { get; private set; } = null!;
+    /// <summary>The OpenID Connect authority (discovery document and JWKS over HTTP) the gateways trust.</summary>
+    public TestTokenAuthority Tokens { get; private set; } = null!;
     public ServiceProcess Silo { get; private set; } = null!;
     public ServiceProcess GatewayA { get; private set; } = null!;
     public ServiceProcess GatewayB { get; private set; } = null!;
@@ -27,6 +27,7 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
+        Tokens = await TestTokenAuthority.StartAsync();
         var clusterId = ClusterId;
         var common = new Dictionary<string, string>
         {
@@ -78,7 +79,8 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
         _common = common;
         var environment = new Dictionary<string, string>(common)
         {
-            ["Auth__SigningKey"] = Convert.ToBase64String(Secrets.JwtKey),
+            ["Authentication__Authority"] = Tokens.Url.ToString(),
+            ["Authentication__RequireHttpsMetadata"] = "false", // the test authority serves plain HTTP on loopback
             ["ASPNETCORE_URLS"] = url.ToString(),
             // The suite sends far more than one clinician would as one subject; the limit itself is tested on an extra gateway.
             ["Edge__RequestsPerMinute"] = "100000",
@@ -96,17 +98,9 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
         return (process, url);
     }
 
-    public string Token(string subject = "dr-e2e", string role = "clinician", byte[]? key = null, DateTime? expires = null, string algorithm = SecurityAlgorithms.HmacSha256) =>
-        new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
-        {
-            Issuer = "novamind-dev",
-            Audience = "novamind-api",
-            Subject = new ClaimsIdentity(subject == "" ? [new Claim("role", role)] : [new Claim("sub", subject), new Claim("role", role)]),
-            Expires = expires ?? DateTime.UtcNow.AddHours(1),
-            NotBefore = expires is { } e && e < DateTime.UtcNow ? e.AddHours(-1) : null,
-            IssuedAt = expires is { } i && i < DateTime.UtcNow ? i.AddHours(-1) : null,
-            SigningCredentials = new SigningCredentials(new SymmetricSecurityKey(key ?? Secrets.JwtKey), algorithm),
-        });
+    /// <summary>A token from the test authority; an empty <paramref name="subject"/> leaves out <c>sub</c>.</summary>
+    public string Token(string subject = "dr-e2e", string role = "clinician", DateTime? expires = null, SigningCredentials? credentials = null) =>
+        Tokens.Token(subject == "" ? null : subject, role, expires, credentials);
 
     /// <summary>Creates a patient as <paramref name="http"/>'s caller (who joins its care team) and returns its id.</summary>
     public static async Task<Guid> CreatePatientAsync(HttpClient http)
@@ -130,6 +124,7 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
         foreach (var p in new[] { GatewayB, GatewayA, Silo })
             if (p is not null) await p.DisposeAsync();
         if (Azurite is not null) await Azurite.DisposeAsync();
+        if (Tokens is not null) await Tokens.DisposeAsync();
     }
 }
 

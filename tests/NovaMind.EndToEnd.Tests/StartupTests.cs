@@ -40,7 +40,8 @@ public sealed class StartupTests
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePorts.Next()}",
             ["ConnectionStrings__Storage"] = "UseDevelopmentStorage=true",
-            ["Auth__SigningKeyFile"] = "/home/dev/.novamind/jwt-signing.key",
+            ["Authentication__Authority"] = "/home/dev/.novamind/oidc/openid-configuration.json",
+            ["Privacy__PseudonymKeyFile"] = "/home/dev/.novamind/pseudonym.key",
             ["Encryption__KeyRingFile"] = "/home/dev/.novamind/keyring.json",
         };
         await using (var gateway = ServiceProcess.Start("NovaMind.Gateway", development))
@@ -48,23 +49,35 @@ public sealed class StartupTests
             Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
             var output = gateway.Output();
             Assert.Contains("refusing to start in Production: ConnectionStrings:Storage is the Azurite development account", output);
-            Assert.Contains("Auth:SigningKeyFile points into the development secrets folder", output);
-            Assert.Contains("Auth:Issuer is the development issuer", output);
+            Assert.Contains("Privacy:PseudonymKeyFile points into the development secrets folder", output);
+            Assert.Contains("Authentication:Authority is not an HTTPS identity provider", output);
         }
         await using var silo = ServiceProcess.Start("NovaMind.Silo", development);
         Assert.Equal(2, await silo.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("Encryption:KeyRingFile points into the development secrets folder", silo.Output());
-        Assert.DoesNotContain("Auth:Issuer", silo.Output());
+        Assert.DoesNotContain("Authentication:Authority", silo.Output());
     }
 
     [Fact]
-    public async Task The_gateway_refuses_to_start_without_a_token_signing_key()
+    public async Task The_gateway_refuses_to_start_without_a_token_authority()
     {
         await using var gateway = ServiceProcess.Start("NovaMind.Gateway", new Dictionary<string, string>
         {
             ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePorts.Next()}",
         });
         Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
-        Assert.Contains("no token signing key configured", gateway.Output());
+        Assert.Contains("no token authority configured", gateway.Output());
+    }
+
+    [Fact]
+    public async Task The_gateway_refuses_an_authority_whose_keys_would_come_over_plain_http()
+    {
+        await using var gateway = ServiceProcess.Start("NovaMind.Gateway", new Dictionary<string, string>
+        {
+            ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{FreePorts.Next()}",
+            ["Authentication__Authority"] = "http://login.example.org/",
+        });
+        Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
+        Assert.Contains("is not HTTPS", gateway.Output());
     }
 }

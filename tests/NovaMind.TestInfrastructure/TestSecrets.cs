@@ -8,7 +8,6 @@ public sealed class TestSecrets
 {
     public string ActiveKeyId { get; } = "test-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4));
     public byte[] TwinKey { get; } = RandomNumberGenerator.GetBytes(32);
-    public byte[] JwtKey { get; } = RandomNumberGenerator.GetBytes(64);
     public byte[] PseudonymKey { get; } = RandomNumberGenerator.GetBytes(32);
     public byte[] AuditKey { get; } = RandomNumberGenerator.GetBytes(32);
 

@@ -11,8 +11,6 @@ public static class AuthPolicies
 {
     /// <summary>Any authenticated caller with a subject; what they may do is decided per patient by <see cref="AccessRules"/>.</summary>
     public const string Authenticated = "authenticated";
-    public const string DefaultIssuer = "novamind-dev";
-    public const string DefaultAudience = "novamind-api";
 }
 
 /// <summary>What a route or hub method does to a patient; every /api route and hub method must carry one (checked at start-up).</summary>
