@@ -133,6 +133,7 @@ data.Subcommands.Add(dataSimulate);
 root.Subcommands.Add(data);
 
 root.Subcommands.Add(AuditCommands.Create(secrets));
+root.Subcommands.Add(KeyCommands.Create(secrets));
 
 // docs pgx-categories: the pharmacist's review table, generated from the knowledge base.
 var docs = new Command("docs", "Documents generated from project data.");

@@ -23,7 +23,7 @@ public sealed record CareTeamChangeResult(
     [property: Id(2)] string? Problem = null);
 
 /// <summary>One patient's care team (key: the patient id). Members and break-glass grants; every change is stored before it answers.</summary>
-public interface ICareTeamGrain : IGrainWithGuidKey
+public interface ICareTeamGrain : IGrainWithGuidKey, ISealedStateGrain
 {
     /// <summary>The team; a patient registered before care teams existed gets an empty team (a coordinator adds members).</summary>
     [Orleans.Concurrency.ReadOnly]
@@ -44,7 +44,7 @@ public interface ICareTeamGrain : IGrainWithGuidKey
 public sealed record PatientPage([property: Id(0)] Guid[] Ids, [property: Id(1)] int Total);
 
 /// <summary>The patients whose care team one person is on (key: the token subject), for listing "my patients".</summary>
-public interface IClinicianPatientsGrain : IGrainWithStringKey
+public interface IClinicianPatientsGrain : IGrainWithStringKey, ISealedStateGrain
 {
     Task Add(Guid patientId);
     Task Remove(Guid patientId);

@@ -4,7 +4,7 @@ namespace NovaMind.Contracts;
 /// One patient's digital twin: holds the patient's observations (encrypted at rest), answers summaries and
 /// forecasts, and publishes live updates. Key: the patient id.
 /// </summary>
-public interface IPatientTwinGrain : IGrainWithGuidKey
+public interface IPatientTwinGrain : IGrainWithGuidKey, ISealedStateGrain
 {
     /// <summary>Creates the twin; false if it already existed.</summary>
     Task<bool> Register();

@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using NovaMind.Contracts;
 using NovaMind.Gateway;
+using NovaMind.Gateway.Admin;
 using NovaMind.Gateway.Live;
 using NovaMind.Gateway.Patients;
 using NovaMind.Gateway.Security;
@@ -99,6 +100,7 @@ if (!app.Environment.IsDevelopment())
     scalar.RequireAuthorization(AuthPolicies.Authenticated);
 }
 app.MapPatientEndpoints();
+app.MapAdminEndpoints();
 app.MapHub<TwinsHub>(TwinsHub.Path);
 app.EnsureEveryRouteHasAnAccessRule(typeof(TwinsHub));
 await app.RunAsync();

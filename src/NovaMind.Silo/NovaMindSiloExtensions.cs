@@ -24,6 +24,10 @@ namespace NovaMind.Silo;
 public static class NovaMindSiloExtensions
 {
     /// <summary>Storage, keys and models. <paramref name="useAzureQueueStreams"/> false gives in-memory streams (single-process test clusters).</summary>
+    /// <summary>Grain storage providers whose records are sealed with the key ring, and their tables.</summary>
+    public static readonly (string Provider, string Table)[] SealedTables =
+        [(PatientTwinGrain.StorageName, "NovaMindTwins"), (NovaMind.Grains.Access.CareTeamGrain.StorageName, "NovaMindAccess")];
+
     public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useAzureQueueStreams = true)
     {
         var storage = StorageConnectionString(configuration);
@@ -32,20 +36,18 @@ public static class NovaMindSiloExtensions
         silo.Services.AddSingleton(_ => LoadPseudonymizer(configuration));
         silo.Services.AddSingleton(TimeProvider.System);
 
-        silo.AddAzureTableGrainStorage(PatientTwinGrain.StorageName, ob => ob.Configure<TwinKeyRing, IServiceProvider>((o, ring, sp) =>
-        {
-            o.TableServiceClient = new TableServiceClient(storage);
-            o.TableName = "NovaMindTwins";
-            // Only the twin store is encrypted with the ring; other providers keep their own serializer.
-            o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
-        }));
-        // Care teams and "my patients" lists: who may see a patient is itself sensitive, so it is encrypted with the same ring.
-        silo.AddAzureTableGrainStorage(NovaMind.Grains.Access.CareTeamGrain.StorageName, ob => ob.Configure<TwinKeyRing, IServiceProvider>((o, ring, sp) =>
-        {
-            o.TableServiceClient = new TableServiceClient(storage);
-            o.TableName = "NovaMindAccess";
-            o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
-        }));
+        // Twins, and care teams with "my patients" lists (who may see a patient is itself sensitive), are sealed with the ring;
+        // other providers keep their own serializer.
+        foreach (var (provider, table) in SealedTables)
+            silo.AddAzureTableGrainStorage(provider, ob => ob.Configure<TwinKeyRing, IServiceProvider>((o, ring, sp) =>
+            {
+                o.TableServiceClient = new TableServiceClient(storage);
+                o.TableName = table;
+                o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
+            }));
+        silo.Services.AddSingleton(sp => new SealedStateStore(
+            [.. SealedTables.Select(t => new TableServiceClient(storage).GetTableClient(t.Table))],
+            sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId));
         silo.Services.AddSingleton(_ => new NovaMind.Grains.Audit.AuditStore(new TableServiceClient(storage), LoadAuditKey(configuration)));
         silo.AddAzureTableGrainStorage(TwinStreams.PubSubStore, ob => ob.Configure(o =>
         {

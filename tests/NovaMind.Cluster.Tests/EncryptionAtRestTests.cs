@@ -117,6 +117,20 @@ public sealed class EncryptionAtRestTests(NovaMindClusterFixture fixture)
     }
 
     [Fact]
+    public void A_rotated_ring_round_trips_keeps_old_keys_and_never_retires_the_active_one()
+    {
+        var ring = TwinKeyRing.Parse(fixture.Secrets.KeyRingJson);
+        var next = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        var rotated = TwinKeyRing.Parse(ring.WithNewActiveKey("k-next", next).ToJson());
+        Assert.Equal("k-next", rotated.ActiveKeyId);
+        Assert.Equal(next, rotated.ActiveKey);
+        Assert.Equal(fixture.Secrets.TwinKey, rotated.Keys[fixture.Secrets.ActiveKeyId]);
+        Assert.Throws<ArgumentException>(() => rotated.WithNewActiveKey("k-next", next));
+        Assert.Throws<ArgumentException>(() => rotated.Without("k-next"));
+        Assert.Equal(["k-next"], rotated.Without(fixture.Secrets.ActiveKeyId).Keys.Keys);
+    }
+
+    [Fact]
     public void The_silo_refuses_to_start_without_a_key_ring_and_says_how_to_provide_one()
     {
         var empty = new Microsoft.Extensions.Configuration.ConfigurationBuilder().Build();

@@ -36,6 +36,8 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
         [("PUT", "/api/patients/{id}/care-team/{sub}")] = PatientAction.ManageCareTeam,
         [("DELETE", "/api/patients/{id}/care-team/{sub}")] = PatientAction.ManageCareTeam,
         [("POST", "/api/patients/{id}/break-glass")] = PatientAction.BreakGlass,
+        [("POST", "/api/admin/keys/reencrypt")] = PatientAction.ResealPatientData,
+        [("GET", "/api/admin/keys/reencrypt")] = PatientAction.ResealPatientData,
     };
 
     private static readonly Dictionary<string, PatientAction> HubMethods = new()

@@ -26,6 +26,8 @@ public enum PatientAction
     ReadCareTeam,
     ManageCareTeam,
     BreakGlass,
+    /// <summary>Rewrite every sealed patient record with the active data key (operations: reads no clinical value).</summary>
+    ResealPatientData,
 }
 
 /// <summary>How an access decision came out. Forbidden does not depend on the patient (no existence oracle); NotFound is what a caller outside the care team gets, identical to an unknown patient.</summary>
@@ -90,10 +92,11 @@ public static class AccessRules
     /// <summary>Which roles may attempt which actions at all.</summary>
     public static bool RoleMayAttempt(CallerRole role, PatientAction action) => role switch
     {
-        CallerRole.Clinician => true,
+        CallerRole.Clinician => action != PatientAction.ResealPatientData,
+        CallerRole.Admin => action == PatientAction.ResealPatientData,
         CallerRole.CareCoordinator => action is PatientAction.ReadCareTeam or PatientAction.ManageCareTeam,
         CallerRole.Service => action is PatientAction.AddObservations,
-        _ => false, // admin: operations, no patient data
+        _ => false,
     };
 
     public static AccessOutcome Decide(Caller caller, PatientAction action, CareTeam team, DateTimeOffset now)
@@ -106,7 +109,7 @@ public static class AccessRules
 
     private static AccessOutcome DecideFor(CallerRole role, string subject, PatientAction action, CareTeam team, DateTimeOffset now)
     {
-        if (action is PatientAction.CreatePatient or PatientAction.ListPatients) return AccessOutcome.Allowed;
+        if (action is PatientAction.CreatePatient or PatientAction.ListPatients or PatientAction.ResealPatientData) return AccessOutcome.Allowed;
         if (!team.Exists) return AccessOutcome.NotFound;
         return role switch
         {

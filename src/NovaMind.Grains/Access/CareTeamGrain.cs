@@ -1,3 +1,4 @@
+using NovaMind.Grains.Persistence;
 using Microsoft.Extensions.Logging;
 using NovaMind.Contracts;
 using NovaMind.Domain.Access;
@@ -27,6 +28,8 @@ public sealed partial class CareTeamGrain(
     public const string StorageName = "access";
 
     private string Pseudonym => pseudonyms.Pseudonym(this.GetPrimaryKey());
+
+    public Task<bool> Reseal() => SealedStateStore.ResealAsync(team);
 
     public async Task<CareTeamDto> Get()
     {

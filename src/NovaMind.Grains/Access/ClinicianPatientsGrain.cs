@@ -1,3 +1,4 @@
+using NovaMind.Grains.Persistence;
 using NovaMind.Contracts;
 
 namespace NovaMind.Grains.Access;
@@ -12,6 +13,8 @@ public sealed class ClinicianPatientsState
 public sealed class ClinicianPatientsGrain(
     [PersistentState("patients", CareTeamGrain.StorageName)] IPersistentState<ClinicianPatientsState> list) : Grain, IClinicianPatientsGrain
 {
+    public Task<bool> Reseal() => SealedStateStore.ResealAsync(list);
+
     public async Task Add(Guid patientId)
     {
         if (list.State.Patients.Contains(patientId)) return;

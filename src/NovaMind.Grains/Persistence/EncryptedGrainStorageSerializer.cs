@@ -32,6 +32,17 @@ public sealed class EncryptedGrainStorageSerializer(IGrainStorageSerializer inne
         return new BinaryData(record);
     }
 
+    /// <summary>The id of the key a stored record was sealed with, read from its header; false when it is not such a record.</summary>
+    public static bool TryReadKeyId(ReadOnlySpan<byte> record, out string keyId)
+    {
+        keyId = "";
+        if (record.Length < Magic.Length + 1 || !record[..Magic.Length].SequenceEqual(Magic)) return false;
+        int keyIdLength = record[Magic.Length];
+        if (record.Length < Magic.Length + 1 + keyIdLength) return false;
+        keyId = Encoding.UTF8.GetString(record.Slice(Magic.Length + 1, keyIdLength));
+        return true;
+    }
+
     public T? Deserialize<T>(BinaryData input)
     {
         var record = input.ToMemory().Span;

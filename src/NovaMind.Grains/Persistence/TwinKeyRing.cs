@@ -44,6 +44,28 @@ public sealed class TwinKeyRing
         return new TwinKeyRing(active, keys);
     }
 
+    /// <summary>The ring with a new key that becomes active; every older key stays, so existing records stay readable.</summary>
+    public TwinKeyRing WithNewActiveKey(string keyId, byte[] key)
+    {
+        if (Keys.ContainsKey(keyId)) throw new ArgumentException($"the key ring already has a key '{keyId}'");
+        return new TwinKeyRing(keyId, new Dictionary<string, byte[]>(Keys, StringComparer.Ordinal) { [keyId] = key });
+    }
+
+    /// <summary>The ring without <paramref name="keyId"/> (a retired key no stored record uses any more); never the active key.</summary>
+    public TwinKeyRing Without(string keyId)
+    {
+        if (keyId == ActiveKeyId) throw new ArgumentException($"'{keyId}' is the active key; rotate to a new key first");
+        if (!Keys.ContainsKey(keyId)) throw new ArgumentException($"the key ring has no key '{keyId}'");
+        return new TwinKeyRing(ActiveKeyId, Keys.Where(k => k.Key != keyId).ToDictionary(k => k.Key, k => k.Value, StringComparer.Ordinal));
+    }
+
+    /// <summary>The format <see cref="Parse"/> reads.</summary>
+    public string ToJson() => JsonSerializer.Serialize(new
+    {
+        activeKeyId = ActiveKeyId,
+        keys = Keys.OrderBy(k => k.Key, StringComparer.Ordinal).Select(k => new { id = k.Key, key = Convert.ToBase64String(k.Value) }),
+    }, new JsonSerializerOptions { WriteIndented = true });
+
     public const string HowToProvide =
         "Provide the twin-state key ring as JSON in the environment variable NOVAMIND_KEYRING, or a file path in " +
         "Encryption__KeyRingFile (configuration key Encryption:KeyRingFile), e.g. {\"activeKeyId\":\"k1\",\"keys\":[{\"id\":\"k1\",\"key\":\"<base64 of 32 random bytes>\"}]}. " +

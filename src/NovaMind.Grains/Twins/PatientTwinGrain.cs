@@ -1,3 +1,4 @@
+using NovaMind.Grains.Persistence;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using NovaMind.Contracts;
@@ -57,6 +58,8 @@ public sealed partial class PatientTwinGrain(
         try { await twin.WriteStateAsync(cancellationToken); }
         catch (Exception ex) { LogRevalidationNotStored(ex, Pseudonym); }
     }
+
+    public Task<bool> Reseal() => SealedStateStore.ResealAsync(twin);
 
     public async Task<bool> Register()
     {
