@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using Azure.Data.Tables;
+using Microsoft.Extensions.Configuration;
 using NovaMind.Domain.Privacy;
 using NovaMind.Grains.Audit;
 
@@ -11,17 +11,16 @@ public static class AuditCommands
 {
     public static Command Create(DevSecrets secrets)
     {
-        var storageOption = new Option<string>("--storage")
+        var storageOption = new Option<string?>("--storage")
         {
-            Description = "Storage connection string (default: ConnectionStrings__Storage, else Azurite's UseDevelopmentStorage=true)",
-            DefaultValueFactory = _ => Environment.GetEnvironmentVariable("ConnectionStrings__Storage") ?? "UseDevelopmentStorage=true",
+            Description = "Azurite connection string (default: the environment as the silo reads it: Storage__TableServiceUri with the workload's identity, or ConnectionStrings__Storage, else Azurite's UseDevelopmentStorage=true)",
         };
         var audit = new Command("audit", "The tamper-evident audit trail of every access to patient data.");
 
         var verify = new Command("verify", "Walk the audit chain; exit 0 when intact, 1 with the first broken link otherwise.") { storageOption };
         verify.SetAction(async (r, ct) =>
         {
-            var result = await Store(r.GetValue(storageOption)!, secrets).VerifyAsync(ct);
+            var result = await Store(r.GetValue(storageOption), secrets).VerifyAsync(ct);
             Console.WriteLine(result.Intact
                 ? $"audit chain intact: {result.RecordsChecked} records, {result.CheckpointsChecked} signed checkpoints and the signed head verified"
                 : $"audit chain BROKEN at record {result.BrokenAt}: {result.Problem} ({result.RecordsChecked} records before it verified)");
@@ -35,7 +34,7 @@ public static class AuditCommands
         {
             var pseudonym = new PatientPseudonymizer(Convert.FromBase64String(Secret("Privacy__PseudonymKey", secrets.PseudonymKeyFile))).Pseudonym(r.GetValue(patientOption));
             var since = r.GetValue(sinceOption);
-            var (records, _, _) = await Store(r.GetValue(storageOption)!, secrets).ReadAllAsync(ct);
+            var (records, _, _) = await Store(r.GetValue(storageOption), secrets).ReadAllAsync(ct);
             var shown = 0;
             foreach (var record in records)
             {
@@ -54,8 +53,13 @@ public static class AuditCommands
         return audit;
     }
 
-    private static AuditStore Store(string storage, DevSecrets secrets) =>
-        new(new TableServiceClient(storage), Convert.FromBase64String(Secret("Audit__CheckpointKey", secrets.AuditKeyFile)));
+    private static AuditStore Store(string? connectionString, DevSecrets secrets)
+    {
+        var configuration = new ConfigurationBuilder().AddEnvironmentVariables().Build();
+        if (connectionString is not null) configuration["ConnectionStrings:Storage"] = connectionString;
+        return new(NovaMind.ServiceDefaults.StorageAccount.FromConfiguration(configuration).Tables(),
+            Convert.FromBase64String(Secret("Audit__CheckpointKey", secrets.AuditKeyFile)));
+    }
 
     /// <summary>The environment variable if set, else the development file ('./novamind dev init' creates it).</summary>
     private static string Secret(string variable, string file) =>

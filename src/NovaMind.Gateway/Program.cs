@@ -28,7 +28,9 @@ ClusterTls clusterTls;
 try { clusterTls = ClusterTls.Load(config); }
 catch (InvalidOperationException ex) { Console.Error.WriteLine($"novamind-gateway: {ex.Message}"); return 2; }
 
-var storage = config.GetConnectionString("Storage") ?? "UseDevelopmentStorage=true";
+StorageAccount storage;
+try { storage = StorageAccount.FromConfiguration(config); }
+catch (InvalidOperationException ex) { Console.Error.WriteLine($"novamind-gateway: {ex.Message}"); return 2; }
 builder.UseOrleansClient(client =>
 {
     clusterTls.ApplyTo(client);
@@ -37,11 +39,11 @@ builder.UseOrleansClient(client =>
         o.ClusterId = config["Orleans:ClusterId"] ?? "novamind-dev";
         o.ServiceId = config["Orleans:ServiceId"] ?? "novamind";
     });
-    client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(storage));
+    client.UseAzureStorageClustering(o => o.TableServiceClient = storage.Tables());
     client.AddActivityPropagation();
     client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
     {
-        o.QueueServiceClient = new QueueServiceClient(storage);
+        o.QueueServiceClient = storage.Queues();
         o.QueueNames = [.. TwinStreams.AzureQueueNames];
     }));
     // The silo may still be starting: keep trying rather than failing the gateway.

@@ -14,10 +14,8 @@ public static class ProductionGuard
     public static IReadOnlyList<string> DevelopmentSettings(IConfiguration configuration, bool checkTokenAuthority)
     {
         var problems = new List<string>();
-        var storage = configuration.GetConnectionString("Storage");
-        if (string.IsNullOrWhiteSpace(storage) || storage.Contains("UseDevelopmentStorage=true", StringComparison.OrdinalIgnoreCase)
-            || storage.Contains("AccountName=devstoreaccount1", StringComparison.OrdinalIgnoreCase))
-            problems.Add("ConnectionStrings:Storage is the Azurite development account (or missing); production needs its own storage account over HTTPS");
+        try { problems.AddRange(StorageAccount.FromConfiguration(configuration).ProductionProblems()); }
+        catch (InvalidOperationException ex) { problems.Add(ex.Message); }
         foreach (var key in SecretFileKeys)
         {
             var file = configuration[key];

@@ -30,7 +30,7 @@ public static class NovaMindSiloExtensions
 
     public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useAzureQueueStreams = true)
     {
-        var storage = StorageConnectionString(configuration);
+        var storage = NovaMind.ServiceDefaults.StorageAccount.FromConfiguration(configuration);
         NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(silo); // mutual TLS: only holders of the cluster authority's certificates join
         silo.Services.AddSingleton(_ => LoadKeyRing(configuration));
         silo.Services.AddSingleton(_ => LoadPseudonymizer(configuration));
@@ -41,23 +41,23 @@ public static class NovaMindSiloExtensions
         foreach (var (provider, table) in SealedTables)
             silo.AddAzureTableGrainStorage(provider, ob => ob.Configure<TwinKeyRing, IServiceProvider>((o, ring, sp) =>
             {
-                o.TableServiceClient = new TableServiceClient(storage);
+                o.TableServiceClient = storage.Tables();
                 o.TableName = table;
                 o.GrainStorageSerializer = new EncryptedGrainStorageSerializer(new OrleansGrainStorageSerializer(sp.GetRequiredService<Orleans.Serialization.Serializer>()), ring);
             }));
         silo.Services.AddSingleton(sp => new SealedStateStore(
-            [.. SealedTables.Select(t => new TableServiceClient(storage).GetTableClient(t.Table))],
+            [.. SealedTables.Select(t => storage.Tables().GetTableClient(t.Table))],
             sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId));
-        silo.Services.AddSingleton(_ => new NovaMind.Grains.Audit.AuditStore(new TableServiceClient(storage), LoadAuditKey(configuration)));
+        silo.Services.AddSingleton(_ => new NovaMind.Grains.Audit.AuditStore(storage.Tables(), LoadAuditKey(configuration)));
         silo.AddAzureTableGrainStorage(TwinStreams.PubSubStore, ob => ob.Configure(o =>
         {
-            o.TableServiceClient = new TableServiceClient(storage);
+            o.TableServiceClient = storage.Tables();
             o.TableName = "NovaMindPubSub";
         }));
         if (useAzureQueueStreams)
             silo.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
             {
-                o.QueueServiceClient = new QueueServiceClient(storage);
+                o.QueueServiceClient = storage.Queues();
                 o.QueueNames = [.. TwinStreams.AzureQueueNames];
             }));
         else
@@ -113,9 +113,6 @@ public static class NovaMindSiloExtensions
         configuration.GetSection($"Inference:{model}").Bind(defaults); // configured values override the device defaults
         return defaults;
     }
-
-    public static string StorageConnectionString(IConfiguration configuration) =>
-        configuration.GetConnectionString("Storage") ?? "UseDevelopmentStorage=true";
 
     public static TwinKeyRing LoadKeyRing(IConfiguration configuration)
     {

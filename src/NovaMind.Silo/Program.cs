@@ -9,10 +9,10 @@ builder.AddNovaMindServiceDefaults("novamind-silo");
 
 // Fail fast, before Orleans starts, with a message that says how to fix it.
 if (ProductionGuard.RefusesToStart(builder.Environment, builder.Configuration, "novamind-silo", checkTokenAuthority: false)) return 2;
-try { NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
+try { StorageAccount.FromConfiguration(builder.Configuration); NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
 catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); return 2; }
 
-var storage = NovaMindSiloExtensions.StorageConnectionString(builder.Configuration);
+var storage = StorageAccount.FromConfiguration(builder.Configuration);
 builder.UseOrleans(silo =>
 {
     silo.Configure<ClusterOptions>(o =>
@@ -25,7 +25,7 @@ builder.UseOrleans(silo =>
         builder.Configuration.GetValue("Orleans:SiloPort", 11111),
         builder.Configuration.GetValue("Orleans:GatewayPort", 30000),
         listenOnAnyHostAddress: builder.Configuration.GetValue("Orleans:ListenOnAnyHostAddress", false));
-    silo.UseAzureStorageClustering(o => o.TableServiceClient = new Azure.Data.Tables.TableServiceClient(storage));
+    silo.UseAzureStorageClustering(o => o.TableServiceClient = storage.Tables());
     silo.AddNovaMind(builder.Configuration);
     silo.AddActivityPropagation(); // Orleans spans join the gateway's traces
 });
