@@ -1,3 +1,5 @@
+using NovaMind.Domain.Access;
+
 namespace NovaMind.Contracts;
 
 [GenerateSerializer, Immutable]
@@ -50,4 +52,16 @@ public interface IClinicianPatientsGrain : IGrainWithStringKey, ISealedStateGrai
     Task Remove(Guid patientId);
     [Orleans.Concurrency.ReadOnly]
     Task<PatientPage> List(int offset, int limit);
+}
+
+/// <summary>The one way the gateway and the silo load the care team an access decision needs.</summary>
+public static class CareTeamAccess
+{
+    /// <summary>The patient's team, loaded only when the caller's role may attempt the action on a patient at all.</summary>
+    public static async Task<CareTeam> LoadAsync(IGrainFactory grains, Caller caller, PatientAction action, Guid? patientId)
+    {
+        if (patientId is not { } id || !caller.Roles.Any(r => AccessRules.RoleMayAttempt(r, action))) return CareTeam.None;
+        var dto = await grains.GetGrain<ICareTeamGrain>(id).Get();
+        return new CareTeam(dto.Exists, dto.Members, [.. dto.Grants.Select(g => new BreakGlassGrant(g.Subject, g.Reason, g.GrantedAt, g.ExpiresAt))]);
+    }
 }

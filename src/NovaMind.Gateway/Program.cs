@@ -75,6 +75,7 @@ builder.Services.AddSingleton(pseudonymizer);
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<InferenceUnavailableHandler>();
 builder.Services.AddExceptionHandler<AuditUnavailableHandler>();
+builder.Services.AddExceptionHandler<SiloAccessDeniedHandler>();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
@@ -86,6 +87,7 @@ builder.Services.AddHealthChecks()
     .AddCheck<TokenAuthorityReadyCheck>("token-authority", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
 var app = builder.Build();
+if (!app.Environment.IsDevelopment()) app.UseHsts(); // HTTPS responses tell browsers to stay on HTTPS (TLS itself ends at the ingress)
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseNoStoreForPatientData();
@@ -137,6 +139,26 @@ internal sealed class InferenceUnavailableHandler(IProblemDetailsService problem
         {
             HttpContext = context,
             ProblemDetails = { Status = 503, Title = "Model capacity exhausted", Detail = unavailable.Message },
+        });
+    }
+}
+
+/// <summary>
+/// The silo refused a call the gateway had allowed (its care-team check is the second one): answered as the gateway's own
+/// refusal would be, never with data. This means the two checks disagreed, e.g. a care team changed between them.
+/// </summary>
+internal sealed class SiloAccessDeniedHandler(IProblemDetailsService problems) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (exception is not PatientAccessDeniedException denied) return false;
+        context.Response.StatusCode = denied.Forbidden ? StatusCodes.Status403Forbidden : StatusCodes.Status404NotFound;
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = denied.Forbidden
+                ? new() { Status = 403, Title = "Forbidden", Detail = "your role does not allow this" }
+                : new() { Status = 404, Title = "Patient not found", Detail = "no patient with this id is visible to you" },
         });
     }
 }

@@ -22,6 +22,8 @@ public static class ProductionGuard
             if (!string.IsNullOrWhiteSpace(file) && file.Replace('\\', '/').Split('/').Contains(".novamind"))
                 problems.Add($"{key} points into the development secrets folder (.novamind/); production secrets come from a secret store or mount");
         }
+        if (string.Equals(configuration["Access:VerifyClientCalls"], "false", StringComparison.OrdinalIgnoreCase))
+            problems.Add("Access:VerifyClientCalls is false; the silo must check every client call on patient data");
         if (checkTokenAuthority)
         {
             var authority = configuration["Authentication:Authority"];

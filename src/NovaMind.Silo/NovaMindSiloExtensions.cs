@@ -28,6 +28,8 @@ public static class NovaMindSiloExtensions
     public static readonly (string Provider, string Table)[] SealedTables =
         [(PatientTwinGrain.StorageName, "NovaMindTwins"), (NovaMind.Grains.Access.CareTeamGrain.StorageName, "NovaMindAccess")];
 
+    public const string VerifyClientCallsKey = "Access:VerifyClientCalls";
+
     public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useAzureQueueStreams = true)
     {
         var storage = NovaMind.ServiceDefaults.StorageAccount.FromConfiguration(configuration);
@@ -35,6 +37,9 @@ public static class NovaMindSiloExtensions
         silo.Services.AddSingleton(_ => LoadKeyRing(configuration));
         silo.Services.AddSingleton(_ => LoadPseudonymizer(configuration));
         silo.Services.AddSingleton(TimeProvider.System);
+        // Client calls on patient data must name an authorised caller; only in-process test clusters that call grains
+        // directly turn this off (Production refuses to).
+        if (configuration.GetValue(VerifyClientCallsKey, true)) silo.AddIncomingGrainCallFilter<NovaMind.Grains.Access.ClientCallAccessFilter>();
 
         // Twins, and care teams with "my patients" lists (who may see a patient is itself sensitive), are sealed with the ring;
         // other providers keep their own serializer.

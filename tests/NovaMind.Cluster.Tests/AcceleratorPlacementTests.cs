@@ -22,6 +22,7 @@ public sealed class HeterogeneousClusterFixture : IAsyncLifetime
         {
             ["Placement:RequireAccelerator"] = "true",
             ["Placement:Accelerator"] = accelerator,
+            [NovaMindSiloExtensions.VerifyClientCallsKey] = "false", // calls twins directly; the check has its own tests
         });
 
         var builder = new InProcessTestClusterBuilder(2);

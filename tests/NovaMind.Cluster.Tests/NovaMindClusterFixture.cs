@@ -21,7 +21,8 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
-        var configuration = SiloConfiguration(Azurite, Secrets, new() { ["Placement:RequireAccelerator"] = "false" });
+        // These tests call grains directly as a trusted client; the silo's client-call check has its own tests (SiloAccessTests).
+        var configuration = SiloConfiguration(Azurite, Secrets, new() { ["Placement:RequireAccelerator"] = "false", [NovaMindSiloExtensions.VerifyClientCallsKey] = "false" });
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration));

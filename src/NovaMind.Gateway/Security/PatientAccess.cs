@@ -56,12 +56,7 @@ public sealed class PatientAccess(IAuthorizationService authorization, IClusterC
 
     public async Task<PatientAccessCheck> CheckAsync(ClaimsPrincipal user, Guid? patientId, PatientAction action)
     {
-        var team = CareTeam.None;
-        if (patientId is { } id && CallerOf(user).Roles.Any(r => AccessRules.RoleMayAttempt(r, action)))
-        {
-            var dto = await cluster.GetGrain<ICareTeamGrain>(id).Get();
-            team = new CareTeam(dto.Exists, dto.Members, [.. dto.Grants.Select(g => new BreakGlassGrant(g.Subject, g.Reason, g.GrantedAt, g.ExpiresAt))]);
-        }
+        var team = await CareTeamAccess.LoadAsync(cluster, CallerOf(user), action, patientId);
         var resource = new PatientResource(patientId, team);
         await authorization.AuthorizeAsync(user, resource, new PatientAccessRequirement(action));
         return new PatientAccessCheck(action, patientId, resource.Outcome);
@@ -100,6 +95,8 @@ public sealed class PatientAccessFilter(PatientAccess access, AuditTrail audit) 
         }
         if (AuditTrail.IsChange(action)) await audit.RecordAsync(http.User, check, resource, "attempt", source);
         object? result;
+        var caller = PatientAccess.CallerOf(http.User);
+        CallerContext.Set(caller.Subject, http.User.FindAll("role").Select(c => c.Value)); // the silo decides again (defence in depth)
         try
         {
             result = await next(context);
@@ -134,6 +131,8 @@ public sealed class PatientHubFilter(PatientAccess access, AuditTrail audit) : I
         var source = context.Context.GetHttpContext()?.Connection.RemoteIpAddress?.ToString();
         await audit.RecordAsync(context.Context.User!, check, resource, AuditTrail.OutcomeOf(check.Outcome), source);
         if (!check.Allowed) throw new HubException(check.Outcome == AccessOutcome.Forbidden ? "forbidden" : "patient not found");
+        var user = context.Context.User!;
+        CallerContext.Set(PatientAccess.CallerOf(user).Subject, user.FindAll("role").Select(c => c.Value));
         return await next(context);
     }
 }
