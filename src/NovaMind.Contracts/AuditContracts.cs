@@ -14,6 +14,12 @@ public sealed record AuditEntryDto(
     [property: Id(8)] string? TraceId,
     [property: Id(9)] string? Source);
 
+public static class AuditLimits
+{
+    /// <summary>Entries per append: one Azure Table transaction holds 100 operations, two of which the chain needs (head and checkpoint).</summary>
+    public const int MaxEntriesPerAppend = 98;
+}
+
 /// <summary>The tamper-evident audit chain writer (key 0). Completes only when the entries are durably stored.</summary>
 public interface IAuditLogGrain : IGrainWithIntegerKey
 {

@@ -31,9 +31,16 @@ public sealed class AuditTrailApiTests(NovaMindSystemFixture system)
         Assert.Equal(HttpStatusCode.OK, (await emergency.GetAsync($"api/patients/{id}")).StatusCode);
 
         var store = new AuditStore(new TableServiceClient(system.Azurite.ConnectionString), system.Secrets.AuditKey);
-        var (records, _, _) = await store.ReadAllAsync();
         var pseudonym = new PatientPseudonymizer(system.Secrets.PseudonymKey).Pseudonym(id);
-        var mine = records.Select(r => r.Entry).Where(e => e.Patient == pseudonym).ToList();
+        // Allowed reads reach the chain through the gateway's queue, moments after their response: wait for all seven,
+        // then read them in the order they happened (each record carries its time).
+        var (records, _, _) = await store.ReadAllAsync();
+        for (var attempt = 0; attempt < 50 && records.Count(r => r.Entry.Patient == pseudonym) < 7; attempt++)
+        {
+            await Task.Delay(100);
+            (records, _, _) = await store.ReadAllAsync();
+        }
+        var mine = records.Select(r => r.Entry).Where(e => e.Patient == pseudonym).OrderBy(e => e.Time).ToList();
         Assert.Equal(
             [
                 ("dr-e2e", "add_observations", "attempt", false), ("dr-e2e", "add_observations", "202", false),
@@ -51,5 +58,23 @@ public sealed class AuditTrailApiTests(NovaMindSystemFixture system)
         Assert.DoesNotContain(records, r => r.Payload.Contains("7.314", StringComparison.Ordinal) || r.Payload.Contains(id.ToString(), StringComparison.OrdinalIgnoreCase));
         var verification = await store.VerifyAsync();
         Assert.True(verification.Intact, verification.Problem);
+    }
+
+    [Fact]
+    public async Task Reads_still_queued_when_a_gateway_is_stopped_reach_the_chain_before_it_exits()
+    {
+        var (gateway, url) = await system.StartExtraGatewayAsync([]);
+        await using var _ = gateway;
+        using var http = system.Client(url);
+        var id = await NovaMindSystemFixture.CreatePatientAsync(http);
+        const int reads = 200;
+        var answers = await Task.WhenAll(Enumerable.Range(0, reads).Select(_ => http.GetAsync($"api/patients/{id}")));
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+        Assert.Equal(0, await gateway.StopGracefullyAsync(TimeSpan.FromSeconds(60))); // right after the answers: whatever is still queued is flushed on the way out
+
+        var store = new AuditStore(new TableServiceClient(system.Azurite.ConnectionString), system.Secrets.AuditKey);
+        var pseudonym = new PatientPseudonymizer(system.Secrets.PseudonymKey).Pseudonym(id);
+        var (records, _, _) = await store.ReadAllAsync();
+        Assert.Equal(reads, records.Count(r => r.Entry.Patient == pseudonym && r.Entry.Action == "read_clinical" && r.Entry.Outcome == "200"));
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Azure;
 using Azure.Data.Tables;
+using NovaMind.Contracts;
 using NovaMind.Domain.Audit;
 
 namespace NovaMind.Grains.Audit;
@@ -70,7 +71,7 @@ public sealed class AuditStore(TableServiceClient service, byte[] checkpointKey,
     }
 
     /// <summary>Records per append, leaving room in the 100-operation transaction for a checkpoint and the head.</summary>
-    public const int MaxBatch = 98;
+    public const int MaxBatch = AuditLimits.MaxEntriesPerAppend;
 
     /// <summary>The whole chain as stored (records in row order, checkpoints, signed head).</summary>
     public async Task<(List<AuditRecord> Records, List<AuditCheckpoint> Checkpoints, AuditCheckpoint? Head)> ReadAllAsync(CancellationToken ct = default)
