@@ -63,8 +63,8 @@ builder.Services.AddAuthorizationBuilder()
     .AddPolicy(AuthPolicies.Authenticated, p => p.RequireAuthenticatedUser().RequireClaim("sub"));
 builder.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationHandler, CareTeamAuthorizationHandler>();
 builder.Services.AddSingleton<PatientAccess>();
-builder.Services.AddSingleton<AuditReadQueue>();
-builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditReadQueue>());
+builder.Services.AddSingleton<AuditQueue>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<AuditQueue>());
 builder.Services.AddSingleton<AuditTrail>();
 var pseudonymizer = ServiceDefaultsExtensions.LogPseudonymizer(config);
 if (pseudonymizer is null)

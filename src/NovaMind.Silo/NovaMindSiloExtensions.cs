@@ -77,8 +77,10 @@ public static class NovaMindSiloExtensions
         var accelerator = configuration["Placement:Accelerator"] ?? (device.type == TorchSharp.DeviceType.CUDA ? AcceleratorMetadata.Cuda : AcceleratorMetadata.Cpu);
         silo.AddAcceleratorPlacement(accelerator, configuration.GetValue("Placement:RequireAccelerator", true));
         silo.Services.AddSingleton(_ => new DeviceExecutor(accelerator));
-        silo.Services.AddSingleton(_ => SymptomForecaster.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast"), device,
-            halfPrecision: configuration.GetValue("Inference:HalfPrecision", true)));
+        silo.Services.AddSingleton<NovaMind.ServiceDefaults.AuditQueue>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<NovaMind.ServiceDefaults.AuditQueue>());
+        silo.Services.AddSingleton(sp => Served(sp, "forecast", SymptomForecaster.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast"), device,
+            halfPrecision: configuration.GetValue("Inference:HalfPrecision", true)), m => m.Version));
         silo.Services.AddSingleton(sp => new InferenceScheduler<SymptomForecastInput, SymptomForecastOutput>(
             "forecast", sp.GetRequiredService<SymptomForecaster>(),
             SchedulerOptions(configuration, "Forecast", device),
@@ -87,7 +89,7 @@ public static class NovaMindSiloExtensions
         var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();
         silo.Services.AddSingleton(Options.Create(workerOptions));
 
-        silo.Services.AddSingleton(_ => CorrelationModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "correlation"), device));
+        silo.Services.AddSingleton(sp => Served(sp, "correlation", CorrelationModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "correlation"), device), m => m.Version));
         silo.Services.AddSingleton(sp => new InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>(
             "correlation-attention", sp.GetRequiredService<CorrelationModel>(),
             SchedulerOptions(configuration, "CorrelationAttention", device),
@@ -95,7 +97,7 @@ public static class NovaMindSiloExtensions
         silo.Services.AddSingleton<ITemporalPatternEstimator>(sp => new ScheduledTemporalPatternEstimator(
             sp.GetRequiredService<InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>>(), sp.GetRequiredService<CorrelationModel>(), workerOptions.RequestDeadline));
 
-        silo.Services.AddSingleton(_ => PgxModels.LoadCurrent(Path.Combine(ModelsRoot(configuration), "pgx")));
+        silo.Services.AddSingleton(sp => Served(sp, "pgx", PgxModels.LoadCurrent(Path.Combine(ModelsRoot(configuration), "pgx")), m => m.Version));
         silo.Services.AddSingleton(sp => new InferenceScheduler<TreatmentResponseInput, TreatmentResponseOutput>(
             "pgx-response", sp.GetRequiredService<PgxModels>(),
             SchedulerOptions(configuration, "PgxResponse", device),
@@ -117,6 +119,18 @@ public static class NovaMindSiloExtensions
             : new InferenceSchedulerOptions { MaxBatchSize = 32, MaxQueueDelay = TimeSpan.Zero };
         configuration.GetSection($"Inference:{model}").Bind(defaults); // configured values override the device defaults
         return defaults;
+    }
+
+    /// <summary>
+    /// A model version this silo starts serving (what a promotion through models/&lt;kind&gt;/CURRENT takes effect as) is
+    /// recorded in the audit chain: which silo, which model, which version, when. Recommendations can be traced to it.
+    /// </summary>
+    private static T Served<T>(IServiceProvider services, string kind, T model, Func<T, string> version)
+    {
+        var silo = services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
+        _ = services.GetRequiredService<NovaMind.ServiceDefaults.AuditQueue>().EnqueueAsync(new AuditEntryDto(
+            DateTimeOffset.UtcNow, $"silo {silo}", ["service"], "serve_model", null, $"model {kind} {version(model)}", "loaded", false, null, silo));
+        return model;
     }
 
     public static TwinKeyRing LoadKeyRing(IConfiguration configuration)

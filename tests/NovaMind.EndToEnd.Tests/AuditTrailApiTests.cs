@@ -61,6 +61,37 @@ public sealed class AuditTrailApiTests(NovaMindSystemFixture system)
     }
 
     [Fact]
+    public async Task Refused_tokens_are_recorded_by_route_and_reason_without_the_patient_id()
+    {
+        var patient = Guid.NewGuid();
+        async Task<string> Send(string? token)
+        {
+            var traceId = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+            using var http = new HttpClient { BaseAddress = system.GatewayAUrl };
+            using var request = new HttpRequestMessage(HttpMethod.Get, $"api/patients/{patient}");
+            request.Headers.Add("traceparent", $"00-{traceId}-{Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(8))}-01");
+            if (token is not null) request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await http.SendAsync(request)).StatusCode);
+            return traceId;
+        }
+        var none = await Send(null);
+        var expired = await Send(system.Token(expires: DateTime.UtcNow.AddMinutes(-10)));
+
+        var store = new AuditStore(new TableServiceClient(system.Azurite.ConnectionString), system.Secrets.AuditKey);
+        Dictionary<string, NovaMind.Domain.Audit.AuditEntry> byTrace = [];
+        for (var attempt = 0; attempt < 50 && byTrace.Count < 2; attempt++)
+        {
+            if (attempt > 0) await Task.Delay(100);
+            byTrace = (await store.ReadAllAsync()).Records.Select(r => r.Entry).Where(e => e.TraceId == none || e.TraceId == expired).ToDictionary(e => e.TraceId!);
+        }
+        Assert.Equal(("anonymous", "authenticate", "GET /api/patients/{id}", "denied_no_token"),
+            (byTrace[none].Subject, byTrace[none].Action, byTrace[none].Resource, byTrace[none].Outcome));
+        Assert.Equal("denied_invalid_token SecurityTokenInvalidLifetimeException", byTrace[expired].Outcome);
+        Assert.All(byTrace.Values, e => Assert.Null(e.Patient));
+        Assert.All(byTrace.Values, e => Assert.DoesNotContain(patient.ToString(), e.Resource, StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
     public async Task Reads_still_queued_when_a_gateway_is_stopped_reach_the_chain_before_it_exits()
     {
         var (gateway, url) = await system.StartExtraGatewayAsync([]);

@@ -87,6 +87,8 @@ public static class TokenAuthentication
                         ctx.Token = token;
                     return Task.CompletedTask;
                 },
+                // Every refused token (or missing one) on the API is an access attempt too: recorded without a subject.
+                OnChallenge = ctx => AuditTrail.RecordUnauthenticatedAsync(ctx.HttpContext, ctx.AuthenticateFailure),
             };
         });
     }
