@@ -52,8 +52,10 @@ public static class NovaMindSiloExtensions
             }));
         silo.Services.AddSingleton(sp => new SealedStateStore(
             [.. SealedTables.Select(t => storage.Tables().GetTableClient(t.Table))],
-            sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId));
+            sp.GetRequiredService<IOptions<Orleans.Configuration.ClusterOptions>>().Value.ServiceId,
+            sp.GetRequiredService<ObservationHistoryStore>()));
         silo.Services.AddSingleton(_ => new NovaMind.Grains.Audit.AuditStore(storage.Tables(), LoadAuditKey(configuration)));
+        silo.Services.AddSingleton(sp => new ObservationHistoryStore(storage.Tables(), sp.GetRequiredService<TwinKeyRing>()));
         silo.AddAzureTableGrainStorage(TwinStreams.PubSubStore, ob => ob.Configure(o =>
         {
             o.TableServiceClient = storage.Tables();

@@ -39,14 +39,14 @@ public sealed partial class KeyResealGrain(SealedStateStore store, TwinKeyRing r
         try
         {
             var before = new Dictionary<string, int>(StringComparer.Ordinal);
-            var batch = new List<GrainId>(Parallelism);
+            var batch = new List<Func<IGrainFactory, Task<bool>>>(Parallelism);
             await foreach (var record in store.ScanAsync())
             {
                 before[record.KeyId] = before.GetValueOrDefault(record.KeyId) + 1;
                 _report = _report with { Scanned = _report.Scanned + 1, RecordsByKeyBefore = new Dictionary<string, int>(before) };
                 if (record.KeyId == ring.ActiveKeyId) continue;
-                if (record.Grain is not { } grain) { _report = _report with { Failed = _report.Failed + 1 }; continue; }
-                batch.Add(grain);
+                if (record.Reseal is not { } reseal) { _report = _report with { Failed = _report.Failed + 1 }; continue; }
+                batch.Add(reseal);
                 if (batch.Count == Parallelism) await ResealAsync(batch);
             }
             await ResealAsync(batch);
@@ -71,11 +71,12 @@ public sealed partial class KeyResealGrain(SealedStateStore store, TwinKeyRing r
         }
     }
 
-    private async Task ResealAsync(List<GrainId> batch)
+    private async Task ResealAsync(List<Func<IGrainFactory, Task<bool>>> batch)
     {
-        var results = await Task.WhenAll(batch.Select(async grain =>
+        var results = await Task.WhenAll(batch.Select(async reseal =>
         {
-            try { await GrainFactory.GetGrain<ISealedStateGrain>(grain).Reseal(); return true; }
+            // A record its owner rewrote meanwhile counts as done: the owner sealed it with its own active key (checked after the run).
+            try { await reseal(GrainFactory); return true; }
             catch (Exception ex) { LogResealFailed(ex.GetType().Name); return false; }
         }));
         batch.Clear();

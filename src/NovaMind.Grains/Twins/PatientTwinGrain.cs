@@ -13,6 +13,7 @@ namespace NovaMind.Grains.Twins;
 public sealed partial class PatientTwinGrain(
     [PersistentState("twin", PatientTwinGrain.StorageName)] IPersistentState<PatientTwinState> twin,
     PatientPseudonymizer pseudonyms,
+    ObservationHistoryStore history,
     TimeProvider clock,
     IOptions<ForecastCacheOptions> cacheOptions,
     ILogger<PatientTwinGrain> logger) : Grain, IPatientTwinGrain
@@ -22,6 +23,10 @@ public sealed partial class PatientTwinGrain(
 
     /// <summary>Forecasts by symptom, kept in memory while the data they were made from is unchanged (never persisted).</summary>
     private readonly TwinForecastCache _forecasts = new(cacheOptions.Value.TimeToLive);
+
+    /// <summary>The day chunks this activation wrote last (it is their only writer): a stream of readings rewrites today's chunk without reading it back.</summary>
+    private readonly Dictionary<(ObservationType, DateOnly), DayChunk> _recentChunks = [];
+    private const int RecentChunkLimit = 16;
 
     private string Pseudonym => pseudonyms.Pseudonym(this.GetPrimaryKey());
 
@@ -38,6 +43,8 @@ public sealed partial class PatientTwinGrain(
                 throw new TwinStateIntegrityException("stored twin state belongs to another patient: the record was copied or swapped between patients");
             twin.State.PatientId = this.GetPrimaryKey(); // written before ids were recorded: bind it now (stored with the next write)
         }
+        await RepairHistoryAsync(cancellationToken);
+        await MigrateLegacyObservationsAsync();
         await RevalidateGenotypeAsync(cancellationToken);
     }
 
@@ -81,36 +88,124 @@ public sealed partial class PatientTwinGrain(
         foreach (var o in observations)
         {
             if (!ObservationType.TryParse(o.Type, out var type))
-                return new IngestResult(IngestStatus.Invalid, 0, twin.State.Observations.Count, $"unknown observation type '{o.Type}'");
+                return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), $"unknown observation type '{o.Type}'");
             typed.Add(new Observation(o.Time, type, o.Value));
         }
         if (new ObservationBatchValidator(clock).Check(typed) is { } problem)
-            return new IngestResult(IngestStatus.Invalid, 0, twin.State.Observations.Count, problem);
+            return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), problem);
 
-        // Same type at the same instant is the same reading: the newer value replaces it (idempotent resends).
-        var previous = twin.State.Observations;
-        var merged = new Dictionary<(long, byte), double>(previous.Count + typed.Count);
-        foreach (var s in previous) merged[(s.UnixMilliseconds, s.TypeCode)] = s.Value;
-        foreach (var o in typed) merged[(o.Time.ToUnixTimeMilliseconds(), (byte)o.Type.Code)] = o.Value;
-        twin.State.Observations = merged
-            .Select(kv => new StoredObservation(kv.Key.Item1, kv.Key.Item2, kv.Value))
-            .OrderBy(s => s.UnixMilliseconds).ThenBy(s => s.TypeCode)
-            .ToList();
-        await WriteOrRevertAsync(() => twin.State.Observations = previous);
+        if (await IngestAsync(typed) is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
         _forecasts.Clear();
-        var total = twin.State.Observations.Count;
+        var total = TotalObservations();
         LogIngested(Pseudonym, typed.Count);
         await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "observations", typed.Count, total, LastObservationAt(), clock.GetUtcNow()));
         return new IngestResult(IngestStatus.Accepted, typed.Count, total);
     }
 
+    /// <summary>
+    /// Writes the day chunks the readings touch (merged: same type and instant replaces), then the twin's aggregates with the
+    /// ingest's sequence number; answers only when both are durable. If the state write fails after the chunks were written,
+    /// the activation is dropped so the next one repairs the aggregates from those chunks (<see cref="RepairHistoryAsync"/>).
+    /// Returns a problem (nothing written) when a day would hold more than <see cref="DayChunk.MaxReadings"/> readings of a type.
+    /// </summary>
+    private async Task<string?> IngestAsync(IReadOnlyList<Observation> readings, Action? alsoInState = null, Action? revertAlso = null)
+    {
+        var id = this.GetPrimaryKey();
+        var updates = new List<(DayChunk Chunk, int PreviousCount)>();
+        foreach (var group in readings.GroupBy(o => (o.Type, Day: DayChunk.DayOf(o.Time.ToUnixTimeMilliseconds()))))
+        {
+            var existing = _recentChunks.TryGetValue(group.Key, out var cached) ? cached
+                : (await history.ReadAsync(id, group.Key.Type, group.Key.Day))?.Chunk ?? DayChunk.Empty(group.Key.Type, group.Key.Day);
+            var merged = existing.Merge(group.Select(o => (o.Time.ToUnixTimeMilliseconds(), o.Value)));
+            if (merged.Count > DayChunk.MaxReadings)
+                return $"at most {DayChunk.MaxReadings} readings of {group.Key.Type.Name} per UTC day are kept; {group.Key.Day:yyyy-MM-dd} would have {merged.Count}";
+            updates.Add((merged, existing.Count));
+        }
+
+        var sequence = twin.State.IngestSequence + 1;
+        try { await history.WriteAsync(id, updates, sequence); }
+        catch
+        {
+            _recentChunks.Clear();
+            DeactivateOnIdle(); // some chunks may have been written: the next activation repairs from them
+            throw;
+        }
+
+        var previousHistory = new Dictionary<byte, StoredTypeHistory>(twin.State.History);
+        var previousSequence = twin.State.IngestSequence;
+        foreach (var (chunk, previousCount) in updates) HistoryOf(chunk.Type).Apply(chunk, previousCount);
+        foreach (var type in updates.Select(u => u.Chunk.Type).Distinct()) twin.State.History[(byte)type.Code] = StoredTypeHistory.From(HistoryOf(type));
+        twin.State.IngestSequence = sequence;
+        alsoInState?.Invoke();
+        try
+        {
+            await twin.WriteStateAsync();
+        }
+        catch
+        {
+            twin.State.History = previousHistory;
+            twin.State.IngestSequence = previousSequence;
+            revertAlso?.Invoke();
+            _histories.Clear();
+            _recentChunks.Clear();
+            DeactivateOnIdle();
+            throw;
+        }
+        foreach (var (chunk, _) in updates)
+        {
+            if (_recentChunks.Count >= RecentChunkLimit) _recentChunks.Clear();
+            _recentChunks[(chunk.Type, chunk.Day)] = chunk;
+        }
+        return null;
+    }
+
+    /// <summary>Chunks written by an ingest whose state write did not happen (a crash or failure between the two) are applied now; idempotent.</summary>
+    private async Task RepairHistoryAsync(CancellationToken ct)
+    {
+        if (!twin.State.Registered) return;
+        var repaired = new List<StoredChunk>();
+        await foreach (var stored in history.WrittenAfterAsync(this.GetPrimaryKey(), twin.State.IngestSequence, ct)) repaired.Add(stored);
+        if (repaired.Count == 0) return;
+        foreach (var stored in repaired) HistoryOf(stored.Chunk.Type).Apply(stored.Chunk, stored.PreviousCount);
+        foreach (var type in repaired.Select(r => r.Chunk.Type).Distinct()) twin.State.History[(byte)type.Code] = StoredTypeHistory.From(HistoryOf(type));
+        twin.State.IngestSequence = repaired.Max(r => r.Sequence);
+        await twin.WriteStateAsync(ct);
+        LogRepaired(Pseudonym, repaired.Count);
+    }
+
+    /// <summary>A twin stored before the history store kept every reading in its state: they move into chunks once.</summary>
+    private async Task MigrateLegacyObservationsAsync()
+    {
+        if (twin.State.Observations.Count == 0) return;
+        var legacy = twin.State.Observations;
+        var readings = legacy.Select(o => new Observation(DateTimeOffset.FromUnixTimeMilliseconds(o.UnixMilliseconds), ObservationType.FromCode(o.TypeCode), o.Value)).ToList();
+        await IngestAsync(readings, alsoInState: () => twin.State.Observations = [], revertAlso: () => twin.State.Observations = legacy);
+        LogMigrated(Pseudonym, readings.Count);
+    }
+
+    private readonly Dictionary<byte, TypeHistory> _histories = [];
+
+    private TypeHistory HistoryOf(ObservationType type)
+    {
+        var code = (byte)type.Code;
+        if (!_histories.TryGetValue(code, out var h))
+            _histories[code] = h = twin.State.History.TryGetValue(code, out var stored) ? stored.ToDomain(type) : TypeHistory.Empty(type);
+        return h;
+    }
+
+    private IEnumerable<TypeHistory> Histories() =>
+        twin.State.History.Keys.Order().Select(code => HistoryOf(ObservationType.FromCode(code))).Where(h => h.Count > 0);
+
+    private int TotalObservations() => (int)Math.Min(int.MaxValue, twin.State.History.Values.Sum(h => h.Count));
+
     public Task<PatientSummaryDto?> GetSummary()
     {
         if (!twin.State.Registered) return Task.FromResult<PatientSummaryDto?>(null);
-        var summary = PatientSummary.From(Observations());
+        var byType = Histories().Select(h => new ObservationTypeSummaryDto(h.Type.Name, (int)h.Count,
+            DateTimeOffset.FromUnixTimeMilliseconds(h.FirstUnixMilliseconds), DateTimeOffset.FromUnixTimeMilliseconds(h.LastUnixMilliseconds), h.LatestValue)).ToArray();
         return Task.FromResult<PatientSummaryDto?>(new PatientSummaryDto(
-            this.GetPrimaryKey(), twin.State.RegisteredAt, summary.TotalObservations, summary.First, summary.Last,
-            [.. summary.ByType.Select(t => new ObservationTypeSummaryDto(t.Type, t.Count, t.First, t.Last, t.LatestValue))]));
+            this.GetPrimaryKey(), twin.State.RegisteredAt, TotalObservations(),
+            byType.Length == 0 ? null : byType.Min(t => t.First), byType.Length == 0 ? null : byType.Max(t => t.Last), byType));
     }
 
     public async Task<ForecastResult> GetForecast(string symptom, int horizon)
@@ -175,7 +270,7 @@ public sealed partial class PatientTwinGrain(
             twin.State.GenotypePhenotypeChanges = previousChanges;
         });
         LogPgxUpdated(Pseudonym, "genotype");
-        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "genotype", 0, twin.State.Observations.Count, LastObservationAt(), clock.GetUtcNow()));
+        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "genotype", 0, TotalObservations(), LastObservationAt(), clock.GetUtcNow()));
         return UpdateResult.Ok;
     }
 
@@ -189,7 +284,7 @@ public sealed partial class PatientTwinGrain(
         await WriteOrRevertAsync(() => twin.State.Medications = previous);
         _forecasts.Clear(); // treatment starts are forecast features
         LogPgxUpdated(Pseudonym, "medications");
-        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "medications", 0, twin.State.Observations.Count, LastObservationAt(), clock.GetUtcNow()));
+        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "medications", 0, TotalObservations(), LastObservationAt(), clock.GetUtcNow()));
         return UpdateResult.Ok;
     }
 
@@ -242,16 +337,20 @@ public sealed partial class PatientTwinGrain(
     }
 
     private DateTimeOffset? LastObservationAt() =>
-        twin.State.Observations.Count == 0 ? null : DateTimeOffset.FromUnixTimeMilliseconds(twin.State.Observations[^1].UnixMilliseconds);
+        Histories().Select(h => (DateTimeOffset?)DateTimeOffset.FromUnixTimeMilliseconds(h.LastUnixMilliseconds)).Max();
+
+    /// <summary>
+    /// What models and analyses read: one value per type and UTC day, the day's mean, at the day's last reading. Every
+    /// consumer works on daily means (DailySeries), so this gives the same inputs as the raw readings at a fraction of the size.
+    /// </summary>
+    private IEnumerable<Observation> Observations() =>
+        Histories().SelectMany(h => h.Days.Select(d => new Observation(DateTimeOffset.FromUnixTimeMilliseconds(d.LastUnixMilliseconds), h.Type, d.Mean)));
 
     private ObservationColumns Columns()
     {
-        var stored = twin.State.Observations;
-        return new ObservationColumns([.. stored.Select(s => s.UnixMilliseconds)], [.. stored.Select(s => s.TypeCode)], [.. stored.Select(s => s.Value)]);
+        var daily = Observations().OrderBy(o => o.Time).ToList();
+        return new ObservationColumns([.. daily.Select(o => o.Time.ToUnixTimeMilliseconds())], [.. daily.Select(o => (byte)o.Type.Code)], [.. daily.Select(o => o.Value)]);
     }
-
-    private IEnumerable<Observation> Observations() =>
-        twin.State.Observations.Select(s => new Observation(DateTimeOffset.FromUnixTimeMilliseconds(s.UnixMilliseconds), ObservationType.FromCode(s.TypeCode), s.Value));
 
     /// <summary>Live updates are best effort: the data is already stored, so a failed publish is logged, not thrown.</summary>
     private async Task PublishAsync(TwinUpdate update)
@@ -267,6 +366,12 @@ public sealed partial class PatientTwinGrain(
             LogPublishFailed(ex, Pseudonym);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: applied {Chunks} history chunks written by an ingest whose state write did not complete")]
+    private partial void LogRepaired(string patient, int chunks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient}: moved {Count} observations from its state into the history store")]
+    private partial void LogMigrated(string patient, int count);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} registered")]
     private partial void LogRegistered(string patient);
