@@ -40,6 +40,9 @@ public interface ICareTeamGrain : IGrainWithGuidKey, ISealedStateGrain
 
     /// <summary>Time-bounded emergency access for someone outside the team; the reason is kept with the grant.</summary>
     Task<CareTeamChangeResult> BreakGlass(string subject, string reason, TimeSpan duration);
+
+    /// <summary>Removes the patient from every member's list and deletes the team (patient erasure).</summary>
+    Task Erase();
 }
 
 [GenerateSerializer, Immutable]

@@ -37,7 +37,28 @@ public interface IPatientTwinGrain : IGrainWithGuidKey, ISealedStateGrain
 
     /// <summary>Ranks candidate drugs for this patient, with the reasons.</summary>
     Task<MedicationRankingResult> RankMedications(string[] candidates);
+
+    /// <summary>Raw readings from the history store, by type then time, one page at a time (export).</summary>
+    Task<ObservationPage> ReadObservations(ObservationExportQuery query);
+
+    /// <summary>Erases the twin: its state, every history chunk and its caches. The patient is unknown afterwards.</summary>
+    Task<int> Erase();
 }
+
+/// <summary>An export page request: <see cref="Type"/> null for every type; <see cref="Cursor"/> from the previous page.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ObservationExportQuery(
+    [property: Id(0)] string? Type,
+    [property: Id(1)] DateTimeOffset From,
+    [property: Id(2)] DateTimeOffset To,
+    [property: Id(3)] string? Cursor,
+    [property: Id(4)] int Limit);
+
+[GenerateSerializer, Immutable]
+public sealed record ObservationPage(
+    [property: Id(0)] bool Found,
+    [property: Id(1)] ObservationRecord[] Observations,
+    [property: Id(2)] string? NextCursor);
 
 [GenerateSerializer, Immutable]
 public sealed record ObservationRecord([property: Id(0)] DateTimeOffset Time, [property: Id(1)] string Type, [property: Id(2)] double Value);
@@ -120,4 +141,25 @@ public static class TwinStreams
 
     /// <summary>Azure queues behind the stream provider; silo and clients must agree on them.</summary>
     public static readonly string[] AzureQueueNames = [.. Enumerable.Range(0, 4).Select(i => $"novamind-twin-updates-{i}")];
+}
+
+/// <summary>Where an export page ended: "&lt;type&gt;@&lt;unix milliseconds&gt;" of the last reading returned; the next page starts after it.</summary>
+public static class ExportCursor
+{
+    public static string Format(ObservationRecord last) => $"{last.Type}@{last.Time.ToUnixTimeMilliseconds()}";
+
+    public static (int TypeCode, long UnixMilliseconds) Parse(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor)) return (-1, long.MinValue);
+        var at = cursor.IndexOf('@');
+        return at > 0 && NovaMind.Domain.Observations.ObservationType.TryParse(cursor[..at], out var type) && long.TryParse(cursor[(at + 1)..], System.Globalization.CultureInfo.InvariantCulture, out var ms)
+            ? (type.Code, ms)
+            : throw new ArgumentException("cursor is not one this API returned");
+    }
+
+    public static bool IsValid(string? cursor)
+    {
+        try { Parse(cursor); return true; }
+        catch (ArgumentException) { return false; }
+    }
 }

@@ -36,6 +36,8 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
         [("PUT", "/api/patients/{id}/care-team/{sub}")] = PatientAction.ManageCareTeam,
         [("DELETE", "/api/patients/{id}/care-team/{sub}")] = PatientAction.ManageCareTeam,
         [("POST", "/api/patients/{id}/break-glass")] = PatientAction.BreakGlass,
+        [("GET", "/api/patients/{id}/observations")] = PatientAction.ReadClinical,
+        [("DELETE", "/api/patients/{id}")] = PatientAction.ErasePatient,
         [("POST", "/api/admin/keys/reencrypt")] = PatientAction.ResealPatientData,
         [("GET", "/api/admin/keys/reencrypt")] = PatientAction.ResealPatientData,
     };
@@ -95,7 +97,9 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
         foreach (var who in Callers)
         {
             n++;
-            var path = route.Replace("{id}", patient.ToString(), StringComparison.Ordinal).Replace("{drug}", "sertraline", StringComparison.Ordinal)
+            // Erasure gets a patient of its own each time, so the rest of the matrix keeps its patient.
+            var target = method == "DELETE" && route == "/api/patients/{id}" ? await NovaMindSystemFixture.CreatePatientAsync(member) : patient;
+            var path = route.Replace("{id}", target.ToString(), StringComparison.Ordinal).Replace("{drug}", "sertraline", StringComparison.Ordinal)
                 .Replace("{sub}", $"dr-matrix-{n}", StringComparison.Ordinal).TrimStart('/');
             using var http = ClientFor(who);
             using var request = new HttpRequestMessage(new HttpMethod(method), path);

@@ -28,6 +28,8 @@ public enum PatientAction
     BreakGlass,
     /// <summary>Rewrite every sealed patient record with the active data key (operations: reads no clinical value).</summary>
     ResealPatientData,
+    /// <summary>Erase the patient's twin, history and care team (a care-team clinician; never through break-glass).</summary>
+    ErasePatient,
 }
 
 /// <summary>How an access decision came out. Forbidden does not depend on the patient (no existence oracle); NotFound is what a caller outside the care team gets, identical to an unknown patient.</summary>
@@ -115,7 +117,7 @@ public static class AccessRules
         {
             CallerRole.Clinician when team.HasMember(subject) => AccessOutcome.Allowed,
             CallerRole.Clinician when action == PatientAction.BreakGlass => AccessOutcome.Allowed,
-            CallerRole.Clinician when team.ActiveGrant(subject, now) is not null && action != PatientAction.ManageCareTeam => AccessOutcome.AllowedByBreakGlass,
+            CallerRole.Clinician when team.ActiveGrant(subject, now) is not null && action is not (PatientAction.ManageCareTeam or PatientAction.ErasePatient) => AccessOutcome.AllowedByBreakGlass,
             CallerRole.CareCoordinator or CallerRole.Service => AccessOutcome.Allowed, // their actions were limited by role above
             _ => AccessOutcome.NotFound,
         };

@@ -79,6 +79,7 @@ public static class PatientEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPgxEndpoints();
         api.MapCorrelationEndpoints();
+        api.MapHistoryEndpoints();
         return api;
     }
 

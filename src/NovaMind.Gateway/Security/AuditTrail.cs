@@ -61,6 +61,7 @@ public sealed class AuditTrail(IClusterClient cluster, PatientPseudonymizer pseu
         PatientAction.ManageCareTeam => "manage_care_team",
         PatientAction.BreakGlass => "break_glass",
         PatientAction.ResealPatientData => "reencrypt_patient_data",
+        PatientAction.ErasePatient => "erase_patient",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "no audit name for this action"),
     };
 }

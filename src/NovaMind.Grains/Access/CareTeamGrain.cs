@@ -79,6 +79,15 @@ public sealed partial class CareTeamGrain(
         return new(CareTeamChangeStatus.Changed, Snapshot(true));
     }
 
+    public async Task Erase()
+    {
+        foreach (var member in team.State.Members.ToList())
+            await GrainFactory.GetGrain<IClinicianPatientsGrain>(member).Remove(this.GetPrimaryKey());
+        await team.ClearStateAsync();
+        team.State = new CareTeamState();
+        DeactivateOnIdle();
+    }
+
     public async Task<CareTeamChangeResult> BreakGlass(string subject, string reason, TimeSpan duration)
     {
         if ((await Get()) is { Exists: false } missing) return new(CareTeamChangeStatus.NotFound, missing, "patient not found");

@@ -25,6 +25,8 @@ public sealed class ClientCallAccessFilter(IGrainFactory grains, TimeProvider cl
         [nameof(IPatientTwinGrain.SetGenotype)] = PatientAction.WriteClinical,
         [nameof(IPatientTwinGrain.SetMedications)] = PatientAction.WriteClinical,
         [nameof(ISealedStateGrain.Reseal)] = PatientAction.ResealPatientData,
+        [nameof(IPatientTwinGrain.ReadObservations)] = PatientAction.ReadClinical,
+        [nameof(IPatientTwinGrain.Erase)] = PatientAction.ErasePatient,
     };
 
     public async Task Invoke(IIncomingGrainCallContext context)

@@ -183,6 +183,52 @@ public sealed partial class PatientTwinGrain(
         LogMigrated(Pseudonym, readings.Count);
     }
 
+    public const int MaxExportPage = 10_000;
+
+    public async Task<ObservationPage> ReadObservations(ObservationExportQuery query)
+    {
+        if (!twin.State.Registered) return new ObservationPage(false, [], null);
+        ArgumentOutOfRangeException.ThrowIfLessThan(query.Limit, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(query.Limit, MaxExportPage);
+        var (afterCode, afterMs) = ExportCursor.Parse(query.Cursor);
+        var fromMs = query.From.ToUnixTimeMilliseconds();
+        var toMs = query.To.ToUnixTimeMilliseconds();
+        ObservationType? only = query.Type is null ? null : ObservationType.TryParse(query.Type, out var t) ? t : throw new ArgumentException($"unknown observation type '{query.Type}'");
+        var page = new List<ObservationRecord>(Math.Min(query.Limit, 1024));
+        foreach (var h in Histories().Where(h => (only is null || h.Type == only) && h.Type.Code >= afterCode))
+        {
+            var startMs = h.Type.Code == afterCode ? Math.Max(fromMs, afterMs + 1) : fromMs;
+            if (startMs > toMs || h.LastUnixMilliseconds < startMs || h.FirstUnixMilliseconds > toMs) continue;
+            await foreach (var stored in history.QueryAsync(this.GetPrimaryKey(), h.Type, DayChunk.DayOf(Math.Max(startMs, h.FirstUnixMilliseconds)), DayChunk.DayOf(Math.Min(toMs, h.LastUnixMilliseconds))))
+            {
+                var chunk = stored.Chunk;
+                for (var i = 0; i < chunk.Count; i++)
+                {
+                    var ms = chunk.UnixMilliseconds[i];
+                    if (ms < startMs || ms > toMs) continue;
+                    if (page.Count == query.Limit)
+                        return new ObservationPage(true, [.. page], ExportCursor.Format(page[^1]));
+                    page.Add(new ObservationRecord(DateTimeOffset.FromUnixTimeMilliseconds(ms), h.Type.Name, chunk.Values[i]));
+                }
+            }
+        }
+        return new ObservationPage(true, [.. page], null);
+    }
+
+    public async Task<int> Erase()
+    {
+        if (!twin.RecordExists && !twin.State.Registered) return 0;
+        var chunks = await history.DeletePatientAsync(this.GetPrimaryKey());
+        await twin.ClearStateAsync();
+        twin.State = new PatientTwinState();
+        _histories.Clear();
+        _recentChunks.Clear();
+        _forecasts.Clear();
+        LogErased(Pseudonym, chunks);
+        DeactivateOnIdle();
+        return chunks;
+    }
+
     private readonly Dictionary<byte, TypeHistory> _histories = [];
 
     private TypeHistory HistoryOf(ObservationType type)
@@ -372,6 +418,9 @@ public sealed partial class PatientTwinGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient}: moved {Count} observations from its state into the history store")]
     private partial void LogMigrated(string patient, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} erased with {Chunks} history chunks")]
+    private partial void LogErased(string patient, int chunks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} registered")]
     private partial void LogRegistered(string patient);

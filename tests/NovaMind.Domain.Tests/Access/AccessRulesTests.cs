@@ -32,7 +32,7 @@ public class AccessRulesTests
             data.Add("dr-x", "clinician", action, anyone || action == PatientAction.BreakGlass ? AccessOutcome.Allowed : AccessOutcome.NotFound);
             // an active break-glass grant: clinical access, flagged; never care-team management
             data.Add("dr-er", "clinician", action, anyone || action == PatientAction.BreakGlass ? AccessOutcome.Allowed
-                : action == PatientAction.ManageCareTeam ? AccessOutcome.NotFound : AccessOutcome.AllowedByBreakGlass);
+                : action is PatientAction.ManageCareTeam or PatientAction.ErasePatient ? AccessOutcome.NotFound : AccessOutcome.AllowedByBreakGlass);
             // an expired grant is no grant
             data.Add("dr-old", "clinician", action, anyone || action == PatientAction.BreakGlass ? AccessOutcome.Allowed : AccessOutcome.NotFound);
             // coordinator: care teams only, never clinical data
