@@ -88,6 +88,7 @@ public static class NovaMindSiloExtensions
             SchedulerOptions(configuration, "Forecast", device),
             sp.GetRequiredService<DeviceExecutor>()));
         silo.Services.Configure<ForecastCacheOptions>(configuration.GetSection("Twins:ForecastCache"));
+        silo.Services.Configure<TwinHistoryOptions>(configuration.GetSection("Twins:History"));
         var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();
         silo.Services.AddSingleton(Options.Create(workerOptions));
 

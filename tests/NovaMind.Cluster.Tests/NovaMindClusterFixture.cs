@@ -18,11 +18,15 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
     public TestSecrets Secrets { get; } = new();
     public IClusterClient Client => Cluster.Client;
 
+    /// <summary>Raw readings are kept ten years here (the tests' data is from 2026; retention is tested with older chunks).</summary>
+    public const int RawRetentionDays = 3650;
+
     public async Task InitializeAsync()
     {
         Azurite = await AzuriteServer.StartAsync();
         // These tests call grains directly as a trusted client; the silo's client-call check has its own tests (SiloAccessTests).
-        var configuration = SiloConfiguration(Azurite, Secrets, new() { ["Placement:RequireAccelerator"] = "false", [NovaMindSiloExtensions.VerifyClientCallsKey] = "false" });
+        var configuration = SiloConfiguration(Azurite, Secrets, new() { ["Placement:RequireAccelerator"] = "false", [NovaMindSiloExtensions.VerifyClientCallsKey] = "false",
+            ["Twins:History:RawRetentionDays"] = RawRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture) });
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration));

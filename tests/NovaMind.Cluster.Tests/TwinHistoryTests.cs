@@ -151,6 +151,28 @@ public sealed class TwinHistoryTests(NovaMindClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Raw_chunks_past_the_retention_are_deleted_after_aggregation_and_older_readings_are_refused()
+    {
+        var (id, twin) = await NewTwinAsync();
+        var cutoff = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-NovaMindClusterFixture.RawRetentionDays);
+        var old = cutoff.AddDays(-2);
+        var refused = await twin.AddObservations([new(new DateTimeOffset(old.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero), "mood", 5)]);
+        Assert.Equal(IngestStatus.Invalid, refused.Status);
+        Assert.Contains("older than the 3650-day retention", refused.Error);
+
+        // Chunks stored before the retention was configured: the next ingest deletes them.
+        var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<ObservationHistoryStore>();
+        var oldChunk = DayChunk.Empty(ObservationType.Mood, old).Merge([(new DateTimeOffset(old.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero).ToUnixTimeMilliseconds(), 5.0)]);
+        var keptChunk = DayChunk.Empty(ObservationType.Mood, cutoff).Merge([(new DateTimeOffset(cutoff.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero).ToUnixTimeMilliseconds(), 6.0)]);
+        await store.WriteAsync(id, [(oldChunk, 0), (keptChunk, 0)], sequence: 0);
+        Assert.Equal(IngestStatus.Accepted, (await twin.AddObservations([new(Start, "mood", 7)])).Status);
+
+        Assert.Null(await store.ReadAsync(id, ObservationType.Mood, old));
+        Assert.NotNull(await store.ReadAsync(id, ObservationType.Mood, cutoff));
+        Assert.NotNull(await store.ReadAsync(id, ObservationType.Mood, DateOnly.FromDateTime(Start.UtcDateTime)));
+    }
+
+    [Fact]
     public async Task A_chunk_moved_to_another_patient_does_not_open()
     {
         var (a, twinA) = await NewTwinAsync();

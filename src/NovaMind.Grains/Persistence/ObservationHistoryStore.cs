@@ -88,11 +88,24 @@ public sealed class ObservationHistoryStore(TableServiceClient tables, TwinKeyRi
     }
 
     /// <summary>Deletes every chunk of the patient; returns how many there were.</summary>
-    public async Task<int> DeletePatientAsync(Guid patient, CancellationToken ct = default)
+    public Task<int> DeletePatientAsync(Guid patient, CancellationToken ct = default) =>
+        DeleteWhereAsync(patient, TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(patient)}"), ct);
+
+    /// <summary>Deletes the patient's chunks of days before <paramref name="cutoff"/> (raw-data retention); returns how many.</summary>
+    public async Task<int> DeleteBeforeAsync(Guid patient, DateOnly cutoff, CancellationToken ct = default)
+    {
+        var deleted = 0;
+        foreach (var type in ObservationType.All)
+            deleted += await DeleteWhereAsync(patient, TableClient.CreateQueryFilter(
+                $"PartitionKey eq {PartitionKey(patient)} and RowKey ge {$"{type.Code:D2}_"} and RowKey lt {RowKey(type, cutoff)}"), ct);
+        return deleted;
+    }
+
+    private async Task<int> DeleteWhereAsync(Guid patient, string filter, CancellationToken ct)
     {
         var table = await TableAsync(ct);
         var keys = new List<string>();
-        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(patient)}"), select: ["RowKey"], cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: ["RowKey"], cancellationToken: ct))
             keys.Add(e.RowKey);
         foreach (var part in keys.Chunk(100))
             await table.SubmitTransactionAsync(part.Select(k => new TableTransactionAction(TableTransactionActionType.Delete, new TableEntity(PartitionKey(patient), k), ETag.All)), ct);

@@ -16,6 +16,7 @@ public sealed partial class PatientTwinGrain(
     ObservationHistoryStore history,
     TimeProvider clock,
     IOptions<ForecastCacheOptions> cacheOptions,
+    IOptions<TwinHistoryOptions> historyOptions,
     ILogger<PatientTwinGrain> logger) : Grain, IPatientTwinGrain
 {
     public const string StorageName = "twins";
@@ -94,7 +95,11 @@ public sealed partial class PatientTwinGrain(
         if (new ObservationBatchValidator(clock).Check(typed) is { } problem)
             return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), problem);
 
+        if (RetentionCutoff() is { } cutoff && typed.FirstOrDefault(o => DayChunk.DayOf(o.Time.ToUnixTimeMilliseconds()) < cutoff) is { Type: not null } old)
+            return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(),
+                $"a reading at {old.Time:O} is older than the {historyOptions.Value.RawRetentionDays}-day retention of raw readings; nothing was stored");
         if (await IngestAsync(typed) is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
+        await ApplyRetentionAsync();
         _forecasts.Clear();
         var total = TotalObservations();
         LogIngested(Pseudonym, typed.Count);
@@ -157,6 +162,29 @@ public sealed partial class PatientTwinGrain(
             _recentChunks[(chunk.Type, chunk.Day)] = chunk;
         }
         return null;
+    }
+
+    private DateOnly? RetentionCutoff() => historyOptions.Value.RawRetentionDays is { } days
+        ? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(-days)
+        : null;
+
+    private DateOnly _retainedThrough = DateOnly.MinValue;
+
+    /// <summary>Deletes raw chunks older than the retention, at most once a day per activation (their aggregates stay in the state).</summary>
+    private async Task ApplyRetentionAsync()
+    {
+        if (RetentionCutoff() is not { } cutoff || cutoff <= _retainedThrough) return;
+        try
+        {
+            var deleted = await history.DeleteBeforeAsync(this.GetPrimaryKey(), cutoff);
+            _retainedThrough = cutoff;
+            foreach (var key in _recentChunks.Keys.Where(k => k.Item2 < cutoff).ToList()) _recentChunks.Remove(key);
+            if (deleted > 0) LogRetention(Pseudonym, deleted);
+        }
+        catch (Exception ex)
+        {
+            LogRetentionFailed(ex, Pseudonym); // the data is stored; deletion is retried with the next ingest
+        }
     }
 
     /// <summary>Chunks written by an ingest whose state write did not happen (a crash or failure between the two) are applied now; idempotent.</summary>
@@ -418,6 +446,12 @@ public sealed partial class PatientTwinGrain(
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient}: moved {Count} observations from its state into the history store")]
     private partial void LogMigrated(string patient, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient}: deleted {Chunks} raw history chunks past their retention")]
+    private partial void LogRetention(string patient, int chunks);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: raw history past its retention could not be deleted now")]
+    private partial void LogRetentionFailed(Exception ex, string patient);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient} erased with {Chunks} history chunks")]
     private partial void LogErased(string patient, int chunks);
