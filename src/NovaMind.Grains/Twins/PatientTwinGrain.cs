@@ -10,6 +10,7 @@ using Orleans.Streams;
 
 namespace NovaMind.Grains.Twins;
 
+[Orleans.Concurrency.Reentrant] // reads interleave with writes (and with slow model calls); writes are serialised by _writes (ADR 0019)
 public sealed partial class PatientTwinGrain(
     [PersistentState("twin", PatientTwinGrain.StorageName)] IPersistentState<PatientTwinState> twin,
     PatientPseudonymizer pseudonyms,
@@ -67,9 +68,21 @@ public sealed partial class PatientTwinGrain(
         catch (Exception ex) { LogRevalidationNotStored(ex, Pseudonym); }
     }
 
-    public Task<bool> Reseal() => SealedStateStore.ResealAsync(twin);
+    /// <summary>One writer at a time: ingest groups, genotype, medications, registration, re-sealing and erasure.</summary>
+    private readonly SemaphoreSlim _writes = new(1, 1);
 
-    public async Task<bool> Register()
+    private async Task<T> Exclusive<T>(Func<Task<T>> write)
+    {
+        await _writes.WaitAsync();
+        try { return await write(); }
+        finally { _writes.Release(); }
+    }
+
+    public Task<bool> Reseal() => Exclusive(() => SealedStateStore.ResealAsync(twin));
+
+    public Task<bool> Register() => Exclusive(RegisterCore);
+
+    private async Task<bool> RegisterCore()
     {
         if (twin.State.Registered) return false;
         twin.State.Registered = true;
@@ -98,13 +111,63 @@ public sealed partial class PatientTwinGrain(
         if (RetentionCutoff() is { } cutoff && typed.FirstOrDefault(o => DayChunk.DayOf(o.Time.ToUnixTimeMilliseconds()) < cutoff) is { Type: not null } old)
             return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(),
                 $"a reading at {old.Time:O} is older than the {historyOptions.Value.RawRetentionDays}-day retention of raw readings; nothing was stored");
-        if (await IngestAsync(typed) is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
-        await ApplyRetentionAsync();
-        _forecasts.Clear();
+        var done = new TaskCompletionSource<string?>();
+        _pendingIngests.Add((typed, done));
+        _ingestFlush ??= FlushIngestsAsync();
+        if (await done.Task is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
         var total = TotalObservations();
         LogIngested(Pseudonym, typed.Count);
         await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "observations", typed.Count, total, LastObservationAt(), clock.GetUtcNow()));
         return new IngestResult(IngestStatus.Accepted, typed.Count, total);
+    }
+
+    private readonly List<(List<Observation> Readings, TaskCompletionSource<string?> Done)> _pendingIngests = [];
+    private Task? _ingestFlush;
+
+    /// <summary>
+    /// Group commit: ingests that arrive while a write is in progress are written together (one chunk write and one state
+    /// write for all of them), and each caller is answered when that write is durable. A group that breaks the per-day limit
+    /// is written request by request, so only the request at fault is refused.
+    /// </summary>
+    private async Task FlushIngestsAsync()
+    {
+        try
+        {
+            await _writes.WaitAsync();
+            try
+            {
+                while (_pendingIngests.Count > 0)
+                {
+                    var group = _pendingIngests.ToList();
+                    _pendingIngests.Clear();
+                    try
+                    {
+                        var problem = await IngestAsync([.. group.SelectMany(g => g.Readings)]);
+                        if (problem is null || group.Count == 1)
+                        {
+                            foreach (var g in group) g.Done.SetResult(problem);
+                        }
+                        else
+                        {
+                            foreach (var g in group) g.Done.SetResult(await IngestAsync(g.Readings));
+                        }
+                        await ApplyRetentionAsync();
+                    }
+                    catch (Exception ex)
+                    {
+                        foreach (var g in group) g.Done.TrySetException(ex);
+                    }
+                }
+            }
+            finally
+            {
+                _writes.Release();
+            }
+        }
+        finally
+        {
+            _ingestFlush = null;
+        }
     }
 
     /// <summary>
@@ -153,6 +216,7 @@ public sealed partial class PatientTwinGrain(
             revertAlso?.Invoke();
             _histories.Clear();
             _recentChunks.Clear();
+            _forecasts.Clear(); // reads that ran during the failed write may have cached what it would have stored
             DeactivateOnIdle();
             throw;
         }
@@ -161,6 +225,7 @@ public sealed partial class PatientTwinGrain(
             if (_recentChunks.Count >= RecentChunkLimit) _recentChunks.Clear();
             _recentChunks[(chunk.Type, chunk.Day)] = chunk;
         }
+        _forecasts.Clear();
         return null;
     }
 
@@ -243,7 +308,9 @@ public sealed partial class PatientTwinGrain(
         return new ObservationPage(true, [.. page], null);
     }
 
-    public async Task<int> Erase()
+    public Task<int> Erase() => Exclusive(EraseCore);
+
+    private async Task<int> EraseCore()
     {
         if (!twin.RecordExists && !twin.State.Registered) return 0;
         var chunks = await history.DeletePatientAsync(this.GetPrimaryKey());
@@ -292,6 +359,7 @@ public sealed partial class PatientTwinGrain(
         if (!ObservationType.TryParse(symptom, out var type) || !ForecastHistory.Symptoms.Contains(type))
             return new ForecastResult(ForecastStatus.UnknownSymptom, symptom, horizon, null, now, [], ForecastHistory.UnknownSymptom(symptom));
 
+        var generation = _forecasts.Generation; // a forecast of data that changes meanwhile is answered but not kept
         var worker = GrainFactory.GetGrain<IForecastWorkerGrain>(0);
         var version = await worker.ModelVersion();
         var cached = _forecasts.Get(type.Name, version, now);
@@ -305,7 +373,7 @@ public sealed partial class PatientTwinGrain(
             var forecast = await worker.Forecast(type.Name, Columns(), medicationStarts, WorkPriority.Clinician);
             if (forecast.Status != ForecastStatus.Ok)
                 return new ForecastResult(forecast.Status, type.Name, horizon, forecast.ModelVersion, now, [], forecast.Problem);
-            cached = _forecasts.Put(type.Name, forecast, now);
+            cached = _forecasts.Put(type.Name, forecast, now, generation);
             LogForecast(Pseudonym, type.Name, forecast.ModelVersion);
         }
 
@@ -325,7 +393,9 @@ public sealed partial class PatientTwinGrain(
 
     private static double[] Round(double[] values) => [.. values.Select(v => Math.Round(v, 3))];
 
-    public async Task<UpdateResult> SetGenotype(Dictionary<string, string> genotype)
+    public Task<UpdateResult> SetGenotype(Dictionary<string, string> genotype) => Exclusive(() => SetGenotypeCore(genotype));
+
+    private async Task<UpdateResult> SetGenotypeCore(Dictionary<string, string> genotype)
     {
         if (!twin.State.Registered) return UpdateResult.NotFound;
         var parsed = Genotype.Parse(genotype);
@@ -348,7 +418,9 @@ public sealed partial class PatientTwinGrain(
         return UpdateResult.Ok;
     }
 
-    public async Task<UpdateResult> SetMedications(MedicationPlanDto medications)
+    public Task<UpdateResult> SetMedications(MedicationPlanDto medications) => Exclusive(() => SetMedicationsCore(medications));
+
+    private async Task<UpdateResult> SetMedicationsCore(MedicationPlanDto medications)
     {
         if (!twin.State.Registered) return UpdateResult.NotFound;
         var validation = medications.Validate(PgxKnowledgeBase.Default.Drugs, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
@@ -420,10 +492,16 @@ public sealed partial class PatientTwinGrain(
     private IEnumerable<Observation> Observations() =>
         Histories().SelectMany(h => h.Days.Select(d => new Observation(DateTimeOffset.FromUnixTimeMilliseconds(d.LastUnixMilliseconds), h.Type, d.Mean)));
 
+    private (long Generation, ObservationColumns Columns)? _columns;
+
+    /// <summary>Built once per data change and shared by every read until the next (a burst of model calls costs the twin one build).</summary>
     private ObservationColumns Columns()
     {
+        if (_columns is { } c && c.Generation == _forecasts.Generation) return c.Columns;
         var daily = Observations().OrderBy(o => o.Time).ToList();
-        return new ObservationColumns([.. daily.Select(o => o.Time.ToUnixTimeMilliseconds())], [.. daily.Select(o => (byte)o.Type.Code)], [.. daily.Select(o => o.Value)]);
+        var columns = new ObservationColumns([.. daily.Select(o => o.Time.ToUnixTimeMilliseconds())], [.. daily.Select(o => (byte)o.Type.Code)], [.. daily.Select(o => o.Value)]);
+        _columns = (_forecasts.Generation, columns);
+        return columns;
     }
 
     /// <summary>Live updates are best effort: the data is already stored, so a failed publish is logged, not thrown.</summary>

@@ -15,7 +15,20 @@ public sealed class TwinForecastCache(TimeSpan timeToLive)
     public Entry? Get(string symptom, string modelVersion, DateTimeOffset now) =>
         _entries.TryGetValue(symptom, out var e) && e.Forecast.ModelVersion == modelVersion && now - e.GeneratedAt < timeToLive ? e : null;
 
-    public Entry Put(string symptom, SymptomForecastDto forecast, DateTimeOffset now) => _entries[symptom] = new Entry(forecast, now);
+    /// <summary>Changes with every <see cref="Clear"/>: a forecast started before the data changed is not kept (the twin serves reads while it writes).</summary>
+    public long Generation { get; private set; }
 
-    public void Clear() => _entries.Clear();
+    /// <summary>Keeps the forecast unless the data changed since <paramref name="generation"/> (then it is only returned).</summary>
+    public Entry Put(string symptom, SymptomForecastDto forecast, DateTimeOffset now, long? generation = null)
+    {
+        var entry = new Entry(forecast, now);
+        if (generation is null || generation == Generation) _entries[symptom] = entry;
+        return entry;
+    }
+
+    public void Clear()
+    {
+        _entries.Clear();
+        Generation++;
+    }
 }
