@@ -73,7 +73,8 @@ public sealed class ObservationHistoryStore(TableServiceClient tables, TwinKeyRi
         foreach (var t in type is null ? ObservationType.All : [type])
         {
             var filter = TableClient.CreateQueryFilter($"PartitionKey eq {PartitionKey(patient)} and RowKey ge {RowKey(t, from)} and RowKey le {RowKey(t, to)}");
-            await foreach (var entity in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+            // Small pages: a reader (an export page) often stops after a few days, and a day can be hundreds of KiB.
+            await foreach (var entity in table.QueryAsync<TableEntity>(filter, maxPerPage: 8, cancellationToken: ct))
                 yield return Decode(patient, entity);
         }
     }
