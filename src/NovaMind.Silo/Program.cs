@@ -37,6 +37,13 @@ var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(
 if (inference.FellBack) startupLog.LogWarning("Inference device: {Description}", inference.Description);
 else startupLog.LogInformation("Inference device: {Description}", inference.Description);
 app.MapNovaMindHealthEndpoints();
+// Storage unreachable at start-up: wait (alive, not ready) rather than exit; SIGTERM/SIGINT while waiting end cleanly.
+using (var waiting = new CancellationTokenSource())
+using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; waiting.Cancel(); }))
+using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGINT, c => { c.Cancel = true; waiting.Cancel(); }))
+{
+    if (!await StorageGate.WaitUntilReachableAsync(storage, builder.Configuration["urls"], app.Logger, waiting.Token)) return 0;
+}
 await app.RunAsync();
 return 0;
 

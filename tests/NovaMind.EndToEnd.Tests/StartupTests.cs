@@ -80,4 +80,38 @@ public sealed class StartupTests
         Assert.Equal(2, await gateway.WaitForExitAsync(TimeSpan.FromSeconds(60)));
         Assert.Contains("is not HTTPS", gateway.Output());
     }
+
+    [Fact]
+    public async Task A_silo_that_cannot_reach_storage_waits_alive_and_not_ready_then_starts_when_storage_comes()
+    {
+        var (blob, queue, table) = (FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+        var secrets = new TestSecrets();
+        var http = new Uri($"http://127.0.0.1:{FreePorts.Next()}/");
+        await using var silo = ServiceProcess.Start("NovaMind.Silo", new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Storage"] = AzuriteServer.ConnectionStringFor(blob, queue, table),
+            ["Orleans__ClusterId"] = "e2e-storage-" + Guid.NewGuid().ToString("N")[..8],
+            ["NOVAMIND_KEYRING"] = secrets.KeyRingJson,
+            ["Audit__CheckpointKey"] = Convert.ToBase64String(secrets.AuditKey),
+            ["Privacy__PseudonymKey"] = Convert.ToBase64String(secrets.PseudonymKey),
+            ["Orleans__Tls__CertificateFile"] = secrets.ClusterCertificateFile,
+            ["Orleans__Tls__AuthorityFile"] = secrets.ClusterAuthorityFile,
+            ["Models__Root"] = RepoPaths.Models,
+            ["Placement__RequireAccelerator"] = "false",
+            ["Orleans__SiloPort"] = FreePorts.Next().ToString(),
+            ["Orleans__GatewayPort"] = FreePorts.Next().ToString(),
+            ["ASPNETCORE_URLS"] = http.ToString(),
+        });
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        await silo.WaitUntilReadyAsync(new Uri(http, "health"), TimeSpan.FromSeconds(60)); // alive
+        var ready = await client.GetAsync(new Uri(http, "ready"));
+        Assert.Equal(System.Net.HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+        Assert.Contains("storage unreachable", await ready.Content.ReadAsStringAsync());
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.False(silo.HasExited, silo.Output());
+
+        await using var azurite = await AzuriteServer.StartAsync(blob, queue, table);
+        await silo.WaitUntilReadyAsync(new Uri(http, "ready"), TimeSpan.FromSeconds(90));
+        Assert.Contains("Storage unreachable", silo.Output());
+    }
 }

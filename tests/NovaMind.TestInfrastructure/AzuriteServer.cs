@@ -14,18 +14,22 @@ public sealed class AzuriteServer : IAsyncDisposable
     private readonly StringBuilder _output = new();
     private readonly string _dataDirectory;
 
-    public int BlobPort { get; } = FreePorts.Next();
-    public int QueuePort { get; } = FreePorts.Next();
-    public int TablePort { get; } = FreePorts.Next();
+    public int BlobPort { get; }
+    public int QueuePort { get; }
+    public int TablePort { get; }
 
     /// <summary>Azurite's well-known development account, at this instance's ports.</summary>
-    public string ConnectionString =>
-        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
-        $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;" +
-        $"TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
+    public string ConnectionString => ConnectionStringFor(BlobPort, QueuePort, TablePort);
 
-    private AzuriteServer()
+    /// <summary>The connection string of an Azurite at these ports, whether or not one runs there (yet).</summary>
+    public static string ConnectionStringFor(int blobPort, int queuePort, int tablePort) =>
+        $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
+        $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
+        $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+
+    private AzuriteServer(int blobPort, int queuePort, int tablePort)
     {
+        (BlobPort, QueuePort, TablePort) = (blobPort, queuePort, tablePort);
         var azurite = Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite");
         if (!File.Exists(azurite))
             throw new InvalidOperationException($"Azurite is not installed at {azurite}; './novamind test' installs it (npm ci).");
@@ -51,9 +55,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         _process.BeginErrorReadLine();
     }
 
-    public static async Task<AzuriteServer> StartAsync()
+    public static Task<AzuriteServer> StartAsync() => StartAsync(FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
+
+    public static async Task<AzuriteServer> StartAsync(int blobPort, int queuePort, int tablePort)
     {
-        var server = new AzuriteServer();
+        var server = new AzuriteServer(blobPort, queuePort, tablePort);
         try
         {
             foreach (var port in new[] { server.BlobPort, server.QueuePort, server.TablePort })

@@ -111,9 +111,14 @@ public sealed partial class PatientTwinGrain(
         if (RetentionCutoff() is { } cutoff && typed.FirstOrDefault(o => DayChunk.DayOf(o.Time.ToUnixTimeMilliseconds()) < cutoff) is { Type: not null } old)
             return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(),
                 $"a reading at {old.Time:O} is older than the {historyOptions.Value.RawRetentionDays}-day retention of raw readings; nothing was stored");
-        var done = new TaskCompletionSource<string?>();
+        var done = new TaskCompletionSource<string?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pendingIngests.Add((typed, done));
-        _ingestFlush ??= FlushIngestsAsync();
+        if (!_flushing)
+        {
+            // Set before the call: a flush that happens to complete synchronously clears it itself.
+            _flushing = true;
+            _ = FlushIngestsAsync();
+        }
         if (await done.Task is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
         var total = TotalObservations();
         LogIngested(Pseudonym, typed.Count);
@@ -122,7 +127,7 @@ public sealed partial class PatientTwinGrain(
     }
 
     private readonly List<(List<Observation> Readings, TaskCompletionSource<string?> Done)> _pendingIngests = [];
-    private Task? _ingestFlush;
+    private bool _flushing;
 
     /// <summary>
     /// Group commit: ingests that arrive while a write is in progress are written together (one chunk write and one state
@@ -164,9 +169,14 @@ public sealed partial class PatientTwinGrain(
                 _writes.Release();
             }
         }
+        catch (Exception ex)
+        {
+            foreach (var g in _pendingIngests) g.Done.TrySetException(ex);
+            _pendingIngests.Clear();
+        }
         finally
         {
-            _ingestFlush = null;
+            _flushing = false;
         }
     }
 
@@ -179,11 +189,17 @@ public sealed partial class PatientTwinGrain(
     private async Task<string?> IngestAsync(IReadOnlyList<Observation> readings, Action? alsoInState = null, Action? revertAlso = null)
     {
         var id = this.GetPrimaryKey();
-        var updates = new List<(DayChunk Chunk, int PreviousCount)>();
-        foreach (var group in readings.GroupBy(o => (o.Type, Day: DayChunk.DayOf(o.Time.ToUnixTimeMilliseconds()))))
+        if (_repairNeeded)
         {
-            var existing = _recentChunks.TryGetValue(group.Key, out var cached) ? cached
-                : (await history.ReadAsync(id, group.Key.Type, group.Key.Day))?.Chunk ?? DayChunk.Empty(group.Key.Type, group.Key.Day);
+            await RepairHistoryAsync(CancellationToken.None); // chunks of an earlier failed write count before anything new
+            _repairNeeded = false;
+        }
+        var groups = readings.GroupBy(o => (o.Type, Day: DayChunk.DayOf(o.Time.ToUnixTimeMilliseconds()))).ToList();
+        var existingChunks = await ExistingChunksAsync(id, groups.Select(g => g.Key).ToList());
+        var updates = new List<(DayChunk Chunk, int PreviousCount)>();
+        foreach (var group in groups)
+        {
+            var existing = existingChunks[group.Key];
             var merged = existing.Merge(group.Select(o => (o.Time.ToUnixTimeMilliseconds(), o.Value)));
             if (merged.Count > DayChunk.MaxReadings)
                 return $"at most {DayChunk.MaxReadings} readings of {group.Key.Type.Name} per UTC day are kept; {group.Key.Day:yyyy-MM-dd} would have {merged.Count}";
@@ -195,7 +211,8 @@ public sealed partial class PatientTwinGrain(
         catch
         {
             _recentChunks.Clear();
-            DeactivateOnIdle(); // some chunks may have been written: the next activation repairs from them
+            _repairNeeded = true; // some chunks may have been written: applied before the next ingest (or by the next activation)
+            DeactivateOnIdle();
             throw;
         }
 
@@ -217,6 +234,7 @@ public sealed partial class PatientTwinGrain(
             _histories.Clear();
             _recentChunks.Clear();
             _forecasts.Clear(); // reads that ran during the failed write may have cached what it would have stored
+            _repairNeeded = true;
             DeactivateOnIdle();
             throw;
         }
@@ -250,6 +268,40 @@ public sealed partial class PatientTwinGrain(
         {
             LogRetentionFailed(ex, Pseudonym); // the data is stored; deletion is retried with the next ingest
         }
+    }
+
+    private bool _repairNeeded;
+
+    /// <summary>
+    /// The stored chunks of the days an ingest touches. A day inside the aggregate window without an aggregate has no chunk
+    /// (repair has applied every written chunk), so only cached-out days with data, and days older than the window, are read —
+    /// eight at a time. A new patient's first upload of months of data therefore reads nothing.
+    /// </summary>
+    private async Task<Dictionary<(ObservationType Type, DateOnly Day), DayChunk>> ExistingChunksAsync(Guid id, IReadOnlyList<(ObservationType Type, DateOnly Day)> keys)
+    {
+        var result = new Dictionary<(ObservationType, DateOnly), DayChunk>();
+        var toRead = new List<(ObservationType Type, DateOnly Day)>();
+        foreach (var key in keys)
+        {
+            if (_recentChunks.TryGetValue(key, out var cached)) result[key] = cached;
+            else if (IsKnownAbsent(key.Type, key.Day)) result[key] = DayChunk.Empty(key.Type, key.Day);
+            else toRead.Add(key);
+        }
+        foreach (var part in toRead.Chunk(8))
+        {
+            var read = await Task.WhenAll(part.Select(k => history.ReadAsync(id, k.Type, k.Day)));
+            for (var i = 0; i < part.Length; i++) result[part[i]] = read[i]?.Chunk ?? DayChunk.Empty(part[i].Type, part[i].Day);
+        }
+        return result;
+    }
+
+    private bool IsKnownAbsent(ObservationType type, DateOnly day)
+    {
+        var h = HistoryOf(type);
+        if (h.Count == 0) return !_repairNeeded; // nothing of this type was ever acknowledged or repaired
+        var newest = DayChunk.DayOf(h.LastUnixMilliseconds);
+        var windowStart = DateOnly.FromDayNumber(Math.Max(newest.DayNumber, day.DayNumber) - TypeHistory.WindowDays + 1);
+        return day >= windowStart && h.Day(day) is null && !_repairNeeded;
     }
 
     /// <summary>Chunks written by an ingest whose state write did not happen (a crash or failure between the two) are applied now; idempotent.</summary>
