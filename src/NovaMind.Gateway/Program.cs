@@ -41,6 +41,8 @@ builder.UseOrleansClient(client =>
     });
     client.UseAzureStorageClustering(o => o.TableServiceClient = storage.Tables());
     client.AddActivityPropagation();
+    // A call whose silo died or stalls fails after this (then 503), instead of holding the request for Orleans' 30 s default.
+    client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Orleans:ResponseTimeout", TimeSpan.FromSeconds(15)));
     client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
     {
         o.QueueServiceClient = storage.Queues();
@@ -78,6 +80,7 @@ builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<InferenceUnavailableHandler>();
 builder.Services.AddExceptionHandler<AuditUnavailableHandler>();
 builder.Services.AddExceptionHandler<SiloAccessDeniedHandler>();
+builder.Services.AddExceptionHandler<ClusterUnavailableHandler>();
 builder.Services.AddExceptionHandler<BadRequestHandler>();
 builder.Services.ConfigureHttpJsonOptions(o => GatewayJson.Configure(o.SerializerOptions));
 builder.Services.AddOpenApi();
@@ -161,6 +164,30 @@ internal sealed class SiloAccessDeniedHandler(IProblemDetailsService problems) :
             ProblemDetails = denied.Forbidden
                 ? new() { Status = 403, Title = "Forbidden", Detail = "your role does not allow this" }
                 : new() { Status = 404, Title = "Patient not found", Detail = "no patient with this id is visible to you" },
+        });
+    }
+}
+
+/// <summary>
+/// The cluster could not answer: the silo holding the grain died or left, a message was rejected, or the call timed out.
+/// Retryable (the grain reactivates elsewhere once membership has noticed): 503 with Retry-After, never 500.
+/// </summary>
+internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems, ILogger<ClusterUnavailableHandler> log) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
+{
+    public static bool IsClusterUnavailable(Exception exception) =>
+        exception is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException
+        || exception.InnerException is { } inner && IsClusterUnavailable(inner);
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
+    {
+        if (!IsClusterUnavailable(exception)) return false;
+        log.LogWarning("Cluster unavailable for a request ({Exception}); answered 503", exception.GetType().Name);
+        context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        context.Response.Headers.RetryAfter = "2";
+        return await problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = context,
+            ProblemDetails = { Status = 503, Title = "Temporarily unavailable", Detail = "the cluster could not complete this request now; nothing was changed unless a retry finds it done (writes are idempotent); retry shortly" },
         });
     }
 }

@@ -15,6 +15,13 @@ catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); 
 var storage = StorageAccount.FromConfiguration(builder.Configuration);
 builder.UseOrleans(silo =>
 {
+    // Failure detection: a silo that stops answering probes is declared dead after NumMissedProbesLimit misses (defaults
+    // here: 2, instead of Orleans' 3), so calls to its grains fail over sooner; tunable under Orleans:Membership.
+    silo.Configure<ClusterMembershipOptions>(o =>
+    {
+        o.NumMissedProbesLimit = 2;
+        builder.Configuration.GetSection("Orleans:Membership").Bind(o);
+    });
     silo.Configure<ClusterOptions>(o =>
     {
         o.ClusterId = builder.Configuration["Orleans:ClusterId"] ?? "novamind-dev";

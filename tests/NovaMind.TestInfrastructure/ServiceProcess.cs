@@ -80,8 +80,13 @@ public sealed class ServiceProcess : IAsyncDisposable
         return await WaitForExitAsync(timeout);
     }
 
+    private bool _disposed;
+
+    /// <summary>Kills the process (SIGKILL, like kill -9) if it still runs; safe to call twice.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         if (!_process.HasExited)
         {
             _process.Kill(entireProcessTree: true);

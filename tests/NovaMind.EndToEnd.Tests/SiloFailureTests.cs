@@ -1,0 +1,80 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+
+namespace NovaMind.EndToEnd.Tests;
+
+/// <summary>
+/// A silo killed (kill -9) while writers ingest: every acknowledged observation is readable afterwards, and failed requests
+/// are 503 with Retry-After within the gateway's response timeout — never 500, never a hang. A system of its own (two silos),
+/// so the dead member does not disturb other tests.
+/// </summary>
+public sealed class SiloFailureTests : IAsyncLifetime
+{
+    private readonly NovaMindSystemFixture _system = new();
+    private static readonly DateTimeOffset Start = new(2026, 4, 1, 0, 0, 0, TimeSpan.Zero);
+
+    public Task InitializeAsync() => _system.InitializeAsync();
+
+    public Task DisposeAsync() => _system.DisposeAsync();
+
+    [Fact]
+    public async Task Killing_a_silo_under_load_loses_no_acknowledged_observation_and_fails_only_with_503()
+    {
+        var (second, secondUrl) = _system.StartExtraSilo([]);
+        await using var _ = second;
+        await second.WaitUntilReadyAsync(new Uri(secondUrl, "ready"), TimeSpan.FromSeconds(90));
+
+        using var setup = _system.Client();
+        var patients = new List<Guid>();
+        for (var i = 0; i < 16; i++) patients.Add(await NovaMindSystemFixture.CreatePatientAsync(setup)); // spread over both silos
+
+        var acknowledged = new ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>>();
+        var failures = new ConcurrentBag<(HttpStatusCode Status, bool RetryAfter)>();
+        var slowest = TimeSpan.Zero;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(25));
+        var writers = patients.Select(async patient =>
+        {
+            using var http = _system.Client();
+            http.Timeout = TimeSpan.FromSeconds(60);
+            var bag = acknowledged.GetOrAdd(patient, _ => []);
+            for (var minute = 0; !stop.IsCancellationRequested; minute++)
+            {
+                var time = Start.AddMinutes(minute);
+                var body = JsonSerializer.Serialize(new { observations = new[] { new { time = time.ToString("O"), type = "resting_hr", value = 60 + minute % 20 } } });
+                var watch = Stopwatch.StartNew();
+                using var response = await http.PostAsync($"api/patients/{patient}/observations", new StringContent(body, Encoding.UTF8, "application/json"));
+                lock (failures) if (watch.Elapsed > slowest) slowest = watch.Elapsed;
+                if (response.StatusCode == HttpStatusCode.Accepted) bag.Add(time);
+                else
+                {
+                    failures.Add((response.StatusCode, response.Headers.RetryAfter is not null));
+                    await Task.Delay(200);
+                }
+            }
+        }).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await second.DisposeAsync(); // kill -9
+        await Task.WhenAll(writers);
+
+        Assert.All(failures, f => Assert.Equal((HttpStatusCode.ServiceUnavailable, true), f));
+        Assert.True(slowest < TimeSpan.FromSeconds(25), $"a request took {slowest}");
+        foreach (var patient in patients)
+        {
+            var stored = new HashSet<DateTimeOffset>();
+            for (string? next = $"api/patients/{patient}/observations?limit=10000"; next is not null;)
+            {
+                var page = await setup.GetFromJsonAsync<JsonElement>(next.TrimStart('/'));
+                foreach (var o in page.GetProperty("observations").EnumerateArray()) stored.Add(o.GetProperty("time").GetDateTimeOffset());
+                next = page.GetProperty("next").ValueKind == JsonValueKind.String ? page.GetProperty("next").GetString() : null;
+            }
+            var lost = acknowledged[patient].Where(t => !stored.Contains(t)).ToList();
+            Assert.True(lost.Count == 0, $"patient {patient}: {lost.Count} acknowledged observations are missing");
+        }
+        Console.WriteLine($"acknowledged {acknowledged.Values.Sum(b => b.Count)}, refused with 503: {failures.Count}, slowest request {slowest.TotalMilliseconds:0} ms");
+    }
+}
