@@ -169,13 +169,16 @@ internal sealed class SiloAccessDeniedHandler(IProblemDetailsService problems) :
 }
 
 /// <summary>
-/// The cluster could not answer: the silo holding the grain died or left, a message was rejected, or the call timed out.
-/// Retryable (the grain reactivates elsewhere once membership has noticed): 503 with Retry-After, never 500.
+/// The cluster could not answer: the silo holding the grain died or left, a message was rejected, the call timed out, or
+/// storage behind it was unreachable (a connection failure or a 5xx from the storage service). Retryable (the grain
+/// reactivates elsewhere once membership has noticed; storage comes back): 503 with Retry-After, never 500.
 /// </summary>
 internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems, ILogger<ClusterUnavailableHandler> log) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
 {
     public static bool IsClusterUnavailable(Exception exception) =>
         exception is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException
+        || exception is Azure.RequestFailedException { Status: 0 or >= 500 }
+        || exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsClusterUnavailable)
         || exception.InnerException is { } inner && IsClusterUnavailable(inner);
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)

@@ -36,7 +36,10 @@ builder.UseOrleans(silo =>
     silo.AddNovaMind(builder.Configuration);
     silo.AddActivityPropagation(); // Orleans spans join the gateway's traces
 });
-builder.Services.AddHealthChecks().AddCheck<SiloReadyCheck>("orleans-silo", tags: [ServiceDefaultsExtensions.ReadyTag]);
+builder.Services.AddSingleton(storage);
+builder.Services.AddHealthChecks()
+    .AddCheck<SiloReadyCheck>("orleans-silo", tags: [ServiceDefaultsExtensions.ReadyTag])
+    .AddCheck<StorageReadyCheck>("storage", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
 var app = builder.Build();
 var inference = app.Services.GetRequiredService<NovaMind.Ml.InferenceDevice>();

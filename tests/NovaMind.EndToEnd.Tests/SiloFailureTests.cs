@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace NovaMind.EndToEnd.Tests;
 
 /// <summary>
-/// A silo killed (kill -9) while writers ingest: every acknowledged observation is readable afterwards, and failed requests
+/// A silo killed (kill -9) or stopped (SIGTERM) while writers ingest: every acknowledged observation is readable afterwards, and failed requests
 /// are 503 with Retry-After within the gateway's response timeout — never 500, never a hang. A system of its own (two silos),
 /// so the dead member does not disturb other tests.
 /// </summary>
@@ -21,8 +21,10 @@ public sealed class SiloFailureTests : IAsyncLifetime
 
     public Task DisposeAsync() => _system.DisposeAsync();
 
-    [Fact]
-    public async Task Killing_a_silo_under_load_loses_no_acknowledged_observation_and_fails_only_with_503()
+    [Theory]
+    [InlineData("kill -9")]
+    [InlineData("SIGTERM")]
+    public async Task Stopping_a_silo_under_load_loses_no_acknowledged_observation_and_fails_only_with_503(string how)
     {
         var (second, secondUrl) = _system.StartExtraSilo([]);
         await using var _ = second;
@@ -58,7 +60,8 @@ public sealed class SiloFailureTests : IAsyncLifetime
         }).ToList();
 
         await Task.Delay(TimeSpan.FromSeconds(5));
-        await second.DisposeAsync(); // kill -9
+        if (how == "SIGTERM") Assert.Equal(0, await second.StopGracefullyAsync(TimeSpan.FromSeconds(60)));
+        else await second.DisposeAsync(); // SIGKILL
         await Task.WhenAll(writers);
 
         Assert.All(failures, f => Assert.Equal((HttpStatusCode.ServiceUnavailable, true), f));
@@ -75,6 +78,64 @@ public sealed class SiloFailureTests : IAsyncLifetime
             var lost = acknowledged[patient].Where(t => !stored.Contains(t)).ToList();
             Assert.True(lost.Count == 0, $"patient {patient}: {lost.Count} acknowledged observations are missing");
         }
-        Console.WriteLine($"acknowledged {acknowledged.Values.Sum(b => b.Count)}, refused with 503: {failures.Count}, slowest request {slowest.TotalMilliseconds:0} ms");
+        Console.WriteLine($"{how}: acknowledged {acknowledged.Values.Sum(b => b.Count)}, refused with 503: {failures.Count}, slowest request {slowest.TotalMilliseconds:0} ms");
+    }
+
+    [Fact]
+    public async Task A_storage_outage_under_load_refuses_with_503_turns_ready_off_and_loses_nothing_acknowledged()
+    {
+        using var setup = _system.Client();
+        var patients = new List<Guid>();
+        for (var i = 0; i < 8; i++) patients.Add(await NovaMindSystemFixture.CreatePatientAsync(setup));
+        var acknowledged = new ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>>();
+        var failures = new ConcurrentBag<HttpStatusCode>();
+        var slowest = TimeSpan.Zero;
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
+        var writers = patients.Select(async patient =>
+        {
+            using var http = _system.Client();
+            var bag = acknowledged.GetOrAdd(patient, _ => []);
+            for (var minute = 0; !stop.IsCancellationRequested; minute++)
+            {
+                var time = Start.AddMinutes(minute);
+                var body = JsonSerializer.Serialize(new { observations = new[] { new { time = time.ToString("O"), type = "resting_hr", value = 60 + minute % 20 } } });
+                var watch = Stopwatch.StartNew();
+                using var response = await http.PostAsync($"api/patients/{patient}/observations", new StringContent(body, Encoding.UTF8, "application/json"));
+                lock (failures) if (watch.Elapsed > slowest) slowest = watch.Elapsed;
+                if (response.StatusCode == HttpStatusCode.Accepted) bag.Add(time);
+                else { failures.Add(response.StatusCode); await Task.Delay(200); }
+            }
+        }).ToList();
+
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        await _system.Azurite.StopAsync();
+        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var notReady = false;
+        for (var i = 0; i < 20 && !notReady; i++)
+        {
+            notReady = (await probe.GetAsync(new Uri(_system.SiloHttpBaseAddress, "ready"))).StatusCode == HttpStatusCode.ServiceUnavailable;
+            if (!notReady) await Task.Delay(500);
+        }
+        await Task.Delay(TimeSpan.FromSeconds(20) - TimeSpan.FromMilliseconds(500));
+        await _system.Azurite.RestartAsync();
+        await Task.WhenAll(writers);
+        Assert.False(_system.Silo.HasExited, "the silo exited during the outage");
+        await _system.Silo.WaitUntilReadyAsync(new Uri(_system.SiloHttpBaseAddress, "ready"), TimeSpan.FromSeconds(60));
+
+        Assert.True(notReady, "the silo stayed ready while storage was down");
+        Assert.All(failures, f => Assert.Equal(HttpStatusCode.ServiceUnavailable, f));
+        Assert.NotEmpty(failures);
+        foreach (var patient in patients)
+        {
+            var stored = new HashSet<DateTimeOffset>();
+            for (string? next = $"api/patients/{patient}/observations?limit=10000"; next is not null;)
+            {
+                var page = await setup.GetFromJsonAsync<JsonElement>(next.TrimStart('/'));
+                foreach (var o in page.GetProperty("observations").EnumerateArray()) stored.Add(o.GetProperty("time").GetDateTimeOffset());
+                next = page.GetProperty("next").ValueKind == JsonValueKind.String ? page.GetProperty("next").GetString() : null;
+            }
+            Assert.DoesNotContain(acknowledged[patient], t => !stored.Contains(t));
+        }
+        Console.WriteLine($"storage outage: acknowledged {acknowledged.Values.Sum(b => b.Count)}, refused with 503: {failures.Count}, slowest request {slowest.TotalMilliseconds:0} ms");
     }
 }

@@ -10,7 +10,7 @@ namespace NovaMind.TestInfrastructure;
 public sealed class AzuriteServer : IAsyncDisposable
 {
     private const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    private readonly Process _process;
+    private Process _process;
     private readonly StringBuilder _output = new();
     private readonly string _dataDirectory;
 
@@ -34,6 +34,11 @@ public sealed class AzuriteServer : IAsyncDisposable
         if (!File.Exists(azurite))
             throw new InvalidOperationException($"Azurite is not installed at {azurite}; './novamind test' installs it (npm ci).");
         _dataDirectory = Directory.CreateTempSubdirectory("novamind-azurite-").FullName;
+        _process = StartProcess(azurite);
+    }
+
+    private Process StartProcess(string azurite)
+    {
         var psi = new ProcessStartInfo(azurite)
         {
             RedirectStandardOutput = true,
@@ -48,11 +53,30 @@ public sealed class AzuriteServer : IAsyncDisposable
                      "--tableHost", "127.0.0.1", "--tablePort", TablePort.ToString(),
                  })
             psi.ArgumentList.Add(arg);
-        _process = Process.Start(psi) ?? throw new InvalidOperationException("could not start Azurite");
-        _process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
-        _process.BeginOutputReadLine();
-        _process.BeginErrorReadLine();
+        var process = Process.Start(psi) ?? throw new InvalidOperationException("could not start Azurite");
+        process.OutputDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { lock (_output) _output.AppendLine(e.Data); };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    /// <summary>A storage outage: Azurite stops (SIGTERM, so it saves its data; killed after 15 s) and its data folder stays.</summary>
+    public async Task StopAsync()
+    {
+        using (var term = Process.Start("kill", ["-TERM", _process.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await term.WaitForExitAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try { await _process.WaitForExitAsync(timeout.Token); }
+        catch (OperationCanceledException) { _process.Kill(entireProcessTree: true); await _process.WaitForExitAsync(); }
+    }
+
+    /// <summary>Starts Azurite again on the same ports and data folder (after <see cref="StopAsync"/>).</summary>
+    public async Task RestartAsync()
+    {
+        _process.Dispose();
+        _process = StartProcess(Path.Combine(RepoPaths.Root, "node_modules", ".bin", "azurite"));
+        foreach (var port in new[] { BlobPort, QueuePort, TablePort })
+            await FreePorts.WaitUntilListeningAsync(port, TimeSpan.FromSeconds(30), Output);
     }
 
     public static Task<AzuriteServer> StartAsync() => StartAsync(FreePorts.Next(), FreePorts.Next(), FreePorts.Next());
