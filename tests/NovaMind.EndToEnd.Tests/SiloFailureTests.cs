@@ -21,27 +21,21 @@ public sealed class SiloFailureTests : IAsyncLifetime
 
     public Task DisposeAsync() => _system.DisposeAsync();
 
-    [Theory]
-    [InlineData("kill -9")]
-    [InlineData("SIGTERM")]
-    public async Task Stopping_a_silo_under_load_loses_no_acknowledged_observation_and_fails_only_with_503(string how)
+    private sealed record LoadResult(ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>> Acknowledged, List<(HttpStatusCode Status, bool RetryAfter)> Failures, TimeSpan Slowest)
     {
-        var (second, secondUrl) = _system.StartExtraSilo([]);
-        await using var _ = second;
-        await second.WaitUntilReadyAsync(new Uri(secondUrl, "ready"), TimeSpan.FromSeconds(90));
+        public int AcknowledgedCount => Acknowledged.Values.Sum(b => b.Count);
+    }
 
-        using var setup = _system.Client();
-        var patients = new List<Guid>();
-        for (var i = 0; i < 16; i++) patients.Add(await NovaMindSystemFixture.CreatePatientAsync(setup)); // spread over both silos
-
+    /// <summary>One writer per patient posting unique single observations until <paramref name="duration"/> ends.</summary>
+    private async Task<LoadResult> RunWritersAsync(IReadOnlyList<Guid> patients, TimeSpan duration)
+    {
         var acknowledged = new ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>>();
         var failures = new ConcurrentBag<(HttpStatusCode Status, bool RetryAfter)>();
         var slowest = TimeSpan.Zero;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(25));
-        var writers = patients.Select(async patient =>
+        using var stop = new CancellationTokenSource(duration);
+        await Task.WhenAll(patients.Select(async patient =>
         {
             using var http = _system.Client();
-            http.Timeout = TimeSpan.FromSeconds(60);
             var bag = acknowledged.GetOrAdd(patient, _ => []);
             for (var minute = 0; !stop.IsCancellationRequested; minute++)
             {
@@ -57,28 +51,51 @@ public sealed class SiloFailureTests : IAsyncLifetime
                     await Task.Delay(200);
                 }
             }
-        }).ToList();
+        }));
+        return new LoadResult(acknowledged, [.. failures], slowest);
+    }
 
-        await Task.Delay(TimeSpan.FromSeconds(5));
-        if (how == "SIGTERM") Assert.Equal(0, await second.StopGracefullyAsync(TimeSpan.FromSeconds(60)));
-        else await second.DisposeAsync(); // SIGKILL
-        await Task.WhenAll(writers);
-
-        Assert.All(failures, f => Assert.Equal((HttpStatusCode.ServiceUnavailable, true), f));
-        Assert.True(slowest < TimeSpan.FromSeconds(25), $"a request took {slowest}");
-        foreach (var patient in patients)
+    /// <summary>Every acknowledged observation is in the patient's exported history.</summary>
+    private async Task AssertNothingAcknowledgedIsLostAsync(LoadResult load)
+    {
+        using var http = _system.Client();
+        foreach (var (patient, acknowledged) in load.Acknowledged)
         {
             var stored = new HashSet<DateTimeOffset>();
             for (string? next = $"api/patients/{patient}/observations?limit=10000"; next is not null;)
             {
-                var page = await setup.GetFromJsonAsync<JsonElement>(next.TrimStart('/'));
+                var page = await http.GetFromJsonAsync<JsonElement>(next.TrimStart('/'));
                 foreach (var o in page.GetProperty("observations").EnumerateArray()) stored.Add(o.GetProperty("time").GetDateTimeOffset());
                 next = page.GetProperty("next").ValueKind == JsonValueKind.String ? page.GetProperty("next").GetString() : null;
             }
-            var lost = acknowledged[patient].Where(t => !stored.Contains(t)).ToList();
-            Assert.True(lost.Count == 0, $"patient {patient}: {lost.Count} acknowledged observations are missing");
+            var lost = acknowledged.Count(t => !stored.Contains(t));
+            Assert.True(lost == 0, $"patient {patient}: {lost} acknowledged observations are missing");
         }
-        Console.WriteLine($"{how}: acknowledged {acknowledged.Values.Sum(b => b.Count)}, refused with 503: {failures.Count}, slowest request {slowest.TotalMilliseconds:0} ms");
+    }
+
+    [Theory]
+    [InlineData("kill -9")]
+    [InlineData("SIGTERM")]
+    public async Task Stopping_a_silo_under_load_loses_no_acknowledged_observation_and_fails_only_with_503(string how)
+    {
+        var (second, secondUrl) = _system.StartExtraSilo([]);
+        await using var _ = second;
+        await second.WaitUntilReadyAsync(new Uri(secondUrl, "ready"), TimeSpan.FromSeconds(90));
+
+        using var setup = _system.Client();
+        var patients = new List<Guid>();
+        for (var i = 0; i < 16; i++) patients.Add(await NovaMindSystemFixture.CreatePatientAsync(setup)); // spread over both silos
+
+        var load = RunWritersAsync(patients, TimeSpan.FromSeconds(25));
+        await Task.Delay(TimeSpan.FromSeconds(5));
+        if (how == "SIGTERM") Assert.Equal(0, await second.StopGracefullyAsync(TimeSpan.FromSeconds(60)));
+        else await second.DisposeAsync(); // SIGKILL
+        var result = await load;
+
+        Assert.All(result.Failures, f => Assert.Equal((HttpStatusCode.ServiceUnavailable, true), f));
+        Assert.True(result.Slowest < TimeSpan.FromSeconds(25), $"a request took {result.Slowest}");
+        await AssertNothingAcknowledgedIsLostAsync(result);
+        Console.WriteLine($"{how}: acknowledged {result.AcknowledgedCount}, refused with 503: {result.Failures.Count}, slowest request {result.Slowest.TotalMilliseconds:0} ms");
     }
 
     [Fact]
@@ -87,26 +104,8 @@ public sealed class SiloFailureTests : IAsyncLifetime
         using var setup = _system.Client();
         var patients = new List<Guid>();
         for (var i = 0; i < 8; i++) patients.Add(await NovaMindSystemFixture.CreatePatientAsync(setup));
-        var acknowledged = new ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>>();
-        var failures = new ConcurrentBag<HttpStatusCode>();
-        var slowest = TimeSpan.Zero;
-        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(40));
-        var writers = patients.Select(async patient =>
-        {
-            using var http = _system.Client();
-            var bag = acknowledged.GetOrAdd(patient, _ => []);
-            for (var minute = 0; !stop.IsCancellationRequested; minute++)
-            {
-                var time = Start.AddMinutes(minute);
-                var body = JsonSerializer.Serialize(new { observations = new[] { new { time = time.ToString("O"), type = "resting_hr", value = 60 + minute % 20 } } });
-                var watch = Stopwatch.StartNew();
-                using var response = await http.PostAsync($"api/patients/{patient}/observations", new StringContent(body, Encoding.UTF8, "application/json"));
-                lock (failures) if (watch.Elapsed > slowest) slowest = watch.Elapsed;
-                if (response.StatusCode == HttpStatusCode.Accepted) bag.Add(time);
-                else { failures.Add(response.StatusCode); await Task.Delay(200); }
-            }
-        }).ToList();
 
+        var load = RunWritersAsync(patients, TimeSpan.FromSeconds(40));
         await Task.Delay(TimeSpan.FromSeconds(5));
         await _system.Azurite.StopAsync();
         using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
@@ -118,24 +117,14 @@ public sealed class SiloFailureTests : IAsyncLifetime
         }
         await Task.Delay(TimeSpan.FromSeconds(20) - TimeSpan.FromMilliseconds(500));
         await _system.Azurite.RestartAsync();
-        await Task.WhenAll(writers);
+        var result = await load;
         Assert.False(_system.Silo.HasExited, "the silo exited during the outage");
         await _system.Silo.WaitUntilReadyAsync(new Uri(_system.SiloHttpBaseAddress, "ready"), TimeSpan.FromSeconds(60));
 
         Assert.True(notReady, "the silo stayed ready while storage was down");
-        Assert.All(failures, f => Assert.Equal(HttpStatusCode.ServiceUnavailable, f));
-        Assert.NotEmpty(failures);
-        foreach (var patient in patients)
-        {
-            var stored = new HashSet<DateTimeOffset>();
-            for (string? next = $"api/patients/{patient}/observations?limit=10000"; next is not null;)
-            {
-                var page = await setup.GetFromJsonAsync<JsonElement>(next.TrimStart('/'));
-                foreach (var o in page.GetProperty("observations").EnumerateArray()) stored.Add(o.GetProperty("time").GetDateTimeOffset());
-                next = page.GetProperty("next").ValueKind == JsonValueKind.String ? page.GetProperty("next").GetString() : null;
-            }
-            Assert.DoesNotContain(acknowledged[patient], t => !stored.Contains(t));
-        }
-        Console.WriteLine($"storage outage: acknowledged {acknowledged.Values.Sum(b => b.Count)}, refused with 503: {failures.Count}, slowest request {slowest.TotalMilliseconds:0} ms");
+        Assert.All(result.Failures, f => Assert.Equal(HttpStatusCode.ServiceUnavailable, f.Status));
+        Assert.NotEmpty(result.Failures);
+        await AssertNothingAcknowledgedIsLostAsync(result);
+        Console.WriteLine($"storage outage: acknowledged {result.AcknowledgedCount}, refused with 503: {result.Failures.Count}, slowest request {result.Slowest.TotalMilliseconds:0} ms");
     }
 }
