@@ -41,15 +41,24 @@ public sealed class BoundedBatchWriterTests
     [Fact]
     public async Task When_the_sink_stalls_the_queue_fills_and_then_refuses_instead_of_growing()
     {
-        var release = new TaskCompletionSource();
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stalled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var stored = new List<int>();
-        await using var writer = Writer(async (batch, _) => { await release.Task; stored.AddRange(batch); }, capacity: 10, maxBatch: 5, waitMs: 200);
-        for (var i = 0; i < 5; i++) await writer.EnqueueAsync(i);
-        await Task.Delay(100); // the pump holds the first batch (5) in the stalled sink
-        for (var i = 5; i < 15; i++) await writer.EnqueueAsync(i); // the queue's 10 places
-        await Assert.ThrowsAsync<TimeoutException>(async () => await writer.EnqueueAsync(99));
-        release.SetResult();
+        var next = 5;
+        await using var writer = Writer(async (batch, _) => { stalled.TrySetResult(); await release.Task; stored.AddRange(batch); }, capacity: 10, maxBatch: 5, waitMs: 200);
+        try
+        {
+            for (var i = 0; i < 5; i++) await writer.EnqueueAsync(i);
+            await stalled.Task.WaitAsync(TimeSpan.FromSeconds(10)); // the pump holds its first batch in the stalled sink
+            while (writer.Pending < 10) await writer.EnqueueAsync(next++); // the queue's 10 places (the pump holds 1 to 5 more)
+            await Assert.ThrowsAsync<TimeoutException>(async () => await writer.EnqueueAsync(99));
+        }
+        finally
+        {
+            release.TrySetResult();
+        }
         Assert.True(await writer.FlushAsync(TimeSpan.FromSeconds(10)));
-        Assert.Equal(Enumerable.Range(0, 15), stored); // everything accepted arrived; the refused item was never accepted
+        Assert.Equal(Enumerable.Range(0, next), stored); // everything accepted arrived; the refused item was never accepted
+        Assert.InRange(next, 11, 15);
     }
 }
