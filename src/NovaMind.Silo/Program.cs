@@ -9,10 +9,10 @@ builder.AddNovaMindServiceDefaults("novamind-silo");
 
 // Fail fast, before Orleans starts, with a message that says how to fix it.
 if (ProductionGuard.RefusesToStart(builder.Environment, builder.Configuration, "novamind-silo", checkTokenAuthority: false)) return 2;
-try { StorageAccount.FromConfiguration(builder.Configuration); NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
+StorageAccount storage;
+try { storage = StorageAccount.FromConfiguration(builder.Configuration); NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
 catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); return 2; }
 
-var storage = StorageAccount.FromConfiguration(builder.Configuration);
 builder.UseOrleans(silo =>
 {
     // Failure detection: a silo that stops answering probes is declared dead after NumMissedProbesLimit misses (defaults

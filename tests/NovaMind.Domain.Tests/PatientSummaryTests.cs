@@ -6,10 +6,27 @@ public class PatientSummaryTests
 {
     private static DateTimeOffset T(int day, int hour = 8) => new(2026, 2, day, hour, 0, 0, TimeSpan.Zero);
 
+    /// <summary>Each observation ingested on its own, in the given order, as a twin keeps them: day chunks applied to type histories.</summary>
+    private static PatientSummary From(IEnumerable<Observation> observations)
+    {
+        var histories = new Dictionary<ObservationType, TypeHistory>();
+        var chunks = new Dictionary<(ObservationType, DateOnly), DayChunk>();
+        foreach (var o in observations)
+        {
+            var ms = o.Time.ToUnixTimeMilliseconds();
+            var key = (o.Type, DayChunk.DayOf(ms));
+            var before = chunks.TryGetValue(key, out var c) ? c : DayChunk.Empty(o.Type, key.Item2);
+            var after = chunks[key] = before.Merge([(ms, o.Value)]);
+            if (!histories.TryGetValue(o.Type, out var h)) histories[o.Type] = h = TypeHistory.Empty(o.Type);
+            h.Apply(after, before.Count);
+        }
+        return PatientSummary.From(histories.Values);
+    }
+
     [Fact]
     public void Empty_HasNoCountsAndNoTimes()
     {
-        var summary = PatientSummary.From([]);
+        var summary = From([]);
 
         Assert.Equal(0, summary.TotalObservations);
         Assert.Null(summary.First);
@@ -32,7 +49,7 @@ public class PatientSummaryTests
             new(T(7), ObservationType.Mood, 5),
         ];
 
-        var summary = PatientSummary.From(observations);
+        var summary = From(observations);
 
         Assert.Equal(7, summary.TotalObservations);
         Assert.Equal(T(1), summary.First);
@@ -57,7 +74,7 @@ public class PatientSummaryTests
             new(T(8), ObservationType.SleepHours, 6.0),   // inserted last
         ];
 
-        var sleep = Assert.Single(PatientSummary.From(observations).ByType);
+        var sleep = Assert.Single(From(observations).ByType);
 
         Assert.Equal(8.5, sleep.LatestValue);
         Assert.Equal(T(4), sleep.First);
@@ -71,7 +88,7 @@ public class PatientSummaryTests
         var late = new DateTimeOffset(2026, 2, 1, 23, 0, 0, TimeSpan.FromHours(-5));
         var early = new DateTimeOffset(2026, 2, 2, 3, 0, 0, TimeSpan.Zero);
 
-        var mood = Assert.Single(PatientSummary.From([new(late, ObservationType.Mood, 9), new(early, ObservationType.Mood, 1)]).ByType);
+        var mood = Assert.Single(From([new(late, ObservationType.Mood, 9), new(early, ObservationType.Mood, 1)]).ByType);
 
         Assert.Equal(9, mood.LatestValue);
         Assert.Equal(early, mood.First);

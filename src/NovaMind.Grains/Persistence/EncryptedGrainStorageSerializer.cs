@@ -79,6 +79,4 @@ public sealed class EncryptedGrainStorageSerializer(IGrainStorageSerializer inne
     public BinaryData Serialize<T>(T? input) => new(RecordSeal.Seal(keyRing, inner.Serialize(input).ToMemory().Span));
 
     public T? Deserialize<T>(BinaryData input) => inner.Deserialize<T>(new BinaryData(RecordSeal.Open(keyRing, input.ToMemory().Span)));
-
-    public static bool TryReadKeyId(ReadOnlySpan<byte> record, out string keyId) => RecordSeal.TryReadKeyId(record, out keyId);
 }

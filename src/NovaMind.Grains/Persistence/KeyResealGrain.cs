@@ -43,12 +43,17 @@ public sealed partial class KeyResealGrain(SealedStateStore store, TwinKeyRing r
             await foreach (var record in store.ScanAsync())
             {
                 before[record.KeyId] = before.GetValueOrDefault(record.KeyId) + 1;
-                _report = _report with { Scanned = _report.Scanned + 1, RecordsByKeyBefore = new Dictionary<string, int>(before) };
+                _report = _report with { Scanned = _report.Scanned + 1 };
                 if (record.KeyId == ring.ActiveKeyId) continue;
                 if (record.Reseal is not { } reseal) { _report = _report with { Failed = _report.Failed + 1 }; continue; }
                 batch.Add(reseal);
-                if (batch.Count == Parallelism) await ResealAsync(batch);
+                if (batch.Count == Parallelism)
+                {
+                    _report = _report with { RecordsByKeyBefore = new Dictionary<string, int>(before) }; // a snapshot per batch, not per record
+                    await ResealAsync(batch);
+                }
             }
+            _report = _report with { RecordsByKeyBefore = before };
             await ResealAsync(batch);
 
             var after = new Dictionary<string, int>(StringComparer.Ordinal);

@@ -182,8 +182,8 @@ public sealed partial class PatientTwinGrain(
 
     /// <summary>
     /// Writes the day chunks the readings touch (merged: same type and instant replaces), then the twin's aggregates with the
-    /// ingest's sequence number; answers only when both are durable. If the state write fails after the chunks were written,
-    /// the activation is dropped so the next one repairs the aggregates from those chunks (<see cref="RepairHistoryAsync"/>).
+    /// ingest's sequence number; answers only when both are durable. If either write fails, the chunks it may have left are
+    /// applied (<see cref="RepairHistoryAsync"/>) before the next ingest, or by the next activation, which a failure requests.
     /// Returns a problem (nothing written) when a day would hold more than <see cref="DayChunk.MaxReadings"/> readings of a type.
     /// </summary>
     private async Task<string?> IngestAsync(IReadOnlyList<Observation> readings, Action? alsoInState = null, Action? revertAlso = null)
@@ -394,11 +394,10 @@ public sealed partial class PatientTwinGrain(
     public Task<PatientSummaryDto?> GetSummary()
     {
         if (!twin.State.Registered) return Task.FromResult<PatientSummaryDto?>(null);
-        var byType = Histories().Select(h => new ObservationTypeSummaryDto(h.Type.Name, (int)h.Count,
-            DateTimeOffset.FromUnixTimeMilliseconds(h.FirstUnixMilliseconds), DateTimeOffset.FromUnixTimeMilliseconds(h.LastUnixMilliseconds), h.LatestValue)).ToArray();
+        var summary = PatientSummary.From(Histories());
         return Task.FromResult<PatientSummaryDto?>(new PatientSummaryDto(
-            this.GetPrimaryKey(), twin.State.RegisteredAt, TotalObservations(),
-            byType.Length == 0 ? null : byType.Min(t => t.First), byType.Length == 0 ? null : byType.Max(t => t.Last), byType));
+            this.GetPrimaryKey(), twin.State.RegisteredAt, summary.TotalObservations, summary.First, summary.Last,
+            [.. summary.ByType.Select(t => new ObservationTypeSummaryDto(t.Type, t.Count, t.First, t.Last, t.LatestValue))]));
     }
 
     public async Task<ForecastResult> GetForecast(string symptom, int horizon)
