@@ -163,3 +163,10 @@ public static class ExportCursor
         catch (ArgumentException) { return false; }
     }
 }
+
+/// <summary>
+/// A twin refused a write because a storage write of its own failed a moment ago: it reloads from storage (repairing from
+/// its history chunks) before it takes more. Transient: the gateway answers 503 with Retry-After.
+/// </summary>
+[GenerateSerializer]
+public sealed class TwinReloadingException(string message) : Exception(message);

@@ -59,6 +59,7 @@ builder.UseOrleansClient(client =>
 var edge = config.GetSection("Edge").Get<EdgeOptions>() ?? new EdgeOptions();
 builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = edge.MaxRequestBodyBytes);
 builder.Services.AddEdgeRateLimits(edge);
+builder.Services.AddSingleton(edge);
 
 builder.Services.AddNovaMindTokenAuthentication(tokenAuthority, edge.MaxTokenLifetime);
 builder.Services.AddAuthorizationBuilder()
@@ -176,7 +177,7 @@ internal sealed class SiloAccessDeniedHandler(IProblemDetailsService problems) :
 internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems, ILogger<ClusterUnavailableHandler> log) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
 {
     public static bool IsClusterUnavailable(Exception exception) =>
-        exception is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException
+        exception is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException or TwinReloadingException
         || exception is Azure.RequestFailedException { Status: 0 or >= 500 }
         || exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsClusterUnavailable)
         || exception.InnerException is { } inner && IsClusterUnavailable(inner);

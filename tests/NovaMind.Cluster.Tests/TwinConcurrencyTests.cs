@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
 using NovaMind.Contracts;
+using NovaMind.Grains.Persistence;
 using NovaMind.Grains.Twins;
 using Orleans.Storage;
 
@@ -63,11 +64,48 @@ public sealed class TwinConcurrencyTests(NovaMindClusterFixture fixture)
         Assert.All(results, r => Assert.Equal(IngestStatus.Accepted, r.Status));
         Assert.Equal(240 + 60, (await twin.GetSummary())!.TotalObservations);
 
+        // Durable right away: the twin's last written state plus the day chunks written since (its write-ahead log, ADR 0019).
+        var (total, chunkSequence, stateSequence) = await DurableViewAsync(id);
+        Assert.Equal(240 + 60, total);
+        Assert.True(chunkSequence - stateSequence <= 60, "sequence numbers are per ingest");
+        Assert.True(chunkSequence < 2 + 60, $"{chunkSequence - 1} chunk writes for 60 concurrent ingests");
+    }
+
+    /// <summary>What a new activation would hold after a crash: the stored state with the chunks written after its sequence applied.</summary>
+    private async Task<(long Total, long LastChunkSequence, long StateSequence)> DurableViewAsync(Guid id)
+    {
         var storage = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredKeyedService<IGrainStorage>(PatientTwinGrain.StorageName);
         var stored = new GrainState<PatientTwinState>();
         await storage.ReadStateAsync("twin", GrainId.Create("patienttwin", id.ToString("N")), stored);
-        Assert.Equal(240 + 60, stored.State!.History.Values.Sum(h => h.Count)); // what was acknowledged is stored
-        Assert.True(stored.State.IngestSequence < 1 + 60, $"{stored.State.IngestSequence} writes for 60 concurrent ingests");
+        var history = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<ObservationHistoryStore>();
+        var total = stored.State!.History.Values.Sum(h => h.Count);
+        var last = stored.State.IngestSequence;
+        await foreach (var chunk in history.WrittenAfterAsync(id, stored.State.IngestSequence))
+        {
+            total += chunk.Chunk.Count - chunk.PreviousCount;
+            last = Math.Max(last, chunk.Sequence);
+        }
+        return (total, last, stored.State.IngestSequence);
+    }
+
+    [Fact]
+    public async Task A_day_rewritten_many_times_between_state_writes_is_counted_once_when_a_crash_loses_the_activation()
+    {
+        var (id, twin) = await TwinWithTwoMonthsAsync();
+        await fixture.Cluster.DeactivateAsync(twin); // state written: 240 readings
+        var checkpoint = await fixture.StoredTwinEntityAsync(id);
+        for (var i = 0; i < 7; i++) // seven ingests into one new day, each rewriting its chunk; the state is not written in between
+            Assert.Equal(IngestStatus.Accepted, (await twin.AddObservations([new(Start.AddDays(70).AddMinutes(i), "resting_hr", 70 + i)])).Status);
+        Assert.Equal(240 + 7, (await DurableViewAsync(id)).Total);
+
+        // A crash: the activation goes without its state having been written. Deactivating writes it, so put back the
+        // entity the crash would have left (the 240-reading state) before the next activation reads it.
+        await fixture.Cluster.DeactivateAsync(twin);
+        var table = new Azure.Data.Tables.TableServiceClient(fixture.Azurite.ConnectionString).GetTableClient("NovaMindTwins");
+        await table.UpsertEntityAsync(checkpoint, Azure.Data.Tables.TableUpdateMode.Replace);
+        var summary = (await twin.GetSummary())!;
+        Assert.Equal(240 + 7, summary.TotalObservations); // not 240 + 1 + 2 + ... + 7
+        Assert.Equal(76, summary.Types.Single(t => t.Type == "resting_hr").LatestValue);
     }
 
     [Fact]

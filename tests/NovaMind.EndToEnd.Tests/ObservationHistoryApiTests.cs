@@ -88,7 +88,16 @@ public sealed class ObservationHistoryApiTests(NovaMindSystemFixture system)
         await foreach (var _ in tables.GetTableClient(ObservationHistoryStore.TableName).QueryAsync<TableEntity>(e => e.PartitionKey == id.ToString("N"))) chunks++;
         Assert.Equal(0, chunks);
         var pseudonym = new PatientPseudonymizer(system.Secrets.PseudonymKey).Pseudonym(id);
-        var (records, _, _) = await new AuditStore(tables, system.Secrets.AuditKey).ReadAllAsync();
-        Assert.Contains(records, r => r.Entry.Patient == pseudonym && r.Entry.Action == "erase_patient" && r.Entry.Outcome == "204");
+        // The outcome of a change follows its durable "attempt" record through the gateway's audit queue, moments later.
+        var store = new AuditStore(tables, system.Secrets.AuditKey);
+        bool Erased(IEnumerable<NovaMind.Domain.Audit.AuditRecord> records) => records.Any(r => r.Entry.Patient == pseudonym && r.Entry.Action == "erase_patient" && r.Entry.Outcome == "204");
+        var (records, _, _) = await store.ReadAllAsync();
+        for (var attempt = 0; attempt < 50 && !Erased(records); attempt++)
+        {
+            await Task.Delay(100);
+            (records, _, _) = await store.ReadAllAsync();
+        }
+        Assert.Contains(records, r => r.Entry.Patient == pseudonym && r.Entry.Action == "erase_patient" && r.Entry.Outcome == "attempt");
+        Assert.True(Erased(records), "the erasure's outcome was not recorded");
     }
 }

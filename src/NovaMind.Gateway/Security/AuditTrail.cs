@@ -9,8 +9,9 @@ namespace NovaMind.Gateway.Security;
 
 /// <summary>
 /// The gateway's one audit seam: every patient route and hub method (allowed or denied) is recorded through here into
-/// the silo's audit chain. Changes, denials and break-glass are durable before the response is sent; allowed reads go
-/// through a bounded queue (<see cref="AuditQueue"/>) that the response does not wait for unless it is full.
+/// the silo's audit chain. A change's attempt, denials and break-glass are durable before the response is sent; allowed
+/// reads and the outcomes of changes go through a bounded queue (<see cref="AuditQueue"/>) that the response does not wait
+/// for unless it is full.
 /// Patients appear only as pseudonyms, never with clinical values.
 /// </summary>
 public sealed class AuditTrail(IClusterClient cluster, PatientPseudonymizer pseudonyms, TimeProvider clock, AuditQueue reads)
@@ -18,7 +19,11 @@ public sealed class AuditTrail(IClusterClient cluster, PatientPseudonymizer pseu
     /// <summary>Actions that change data get an "attempt" record before they run, so a crash between the change and its outcome still leaves a trace.</summary>
     public static bool IsChange(PatientAction action) => action is not (PatientAction.ReadClinical or PatientAction.ReadCareTeam or PatientAction.ListPatients);
 
-    public Task RecordAsync(ClaimsPrincipal user, PatientAccessCheck check, string resource, string outcome, string? source)
+    /// <summary>
+    /// Records one outcome. Denials, break-glass and a change's "attempt" are durable before the caller goes on; the outcome
+    /// of a change whose attempt is recorded (<paramref name="attemptRecorded"/>) and allowed reads go through the queue.
+    /// </summary>
+    public Task RecordAsync(ClaimsPrincipal user, PatientAccessCheck check, string resource, string outcome, string? source, bool attemptRecorded = false)
     {
         var caller = PatientAccess.CallerOf(user);
         var entry = new AuditEntryDto(
@@ -26,7 +31,8 @@ public sealed class AuditTrail(IClusterClient cluster, PatientPseudonymizer pseu
             check.PatientId is { } id ? pseudonyms.Pseudonym(id) : null, resource, outcome,
             check.Outcome == AccessOutcome.AllowedByBreakGlass || check.Action == PatientAction.BreakGlass,
             Activity.Current?.TraceId.ToString(), source);
-        return IsChange(check.Action) || !check.Allowed ? cluster.GetGrain<IAuditLogGrain>(0).Append([entry]) : reads.EnqueueAsync(entry);
+        var synchronous = !check.Allowed || entry.BreakGlass || IsChange(check.Action) && !attemptRecorded;
+        return synchronous ? cluster.GetGrain<IAuditLogGrain>(0).Append([entry]) : reads.EnqueueAsync(entry);
     }
 
     /// <summary>

@@ -17,6 +17,12 @@ public sealed class EdgeOptions
     public long MaxRequestBodyBytes { get; set; } = 16 * 1024 * 1024;
     /// <summary>Longest accepted token lifetime (exp − iat/nbf).</summary>
     public TimeSpan MaxTokenLifetime { get; set; } = TimeSpan.FromHours(12);
+    /// <summary>
+    /// A patient request that has not completed by then (access check, audit and grain calls together) is answered 503 with
+    /// Retry-After; what it started may still complete, as for any 503 (writes are idempotent). Each grain call is also
+    /// bounded by <c>Orleans:ResponseTimeout</c>; this bounds their sum.
+    /// </summary>
+    public TimeSpan RequestDeadline { get; set; } = TimeSpan.FromSeconds(15);
 }
 
 public static class EdgeProtection

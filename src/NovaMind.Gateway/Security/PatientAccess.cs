@@ -67,11 +67,29 @@ public sealed class PatientAccess(IAuthorizationService authorization, IClusterC
 /// The endpoint filter on every /api route: parses the patient id, checks access (404 outside the care team, as for an
 /// unknown patient; 403 when the caller's role may never do this) and records every outcome in the audit trail.
 /// </summary>
-public sealed class PatientAccessFilter(PatientAccess access, AuditTrail audit) : IEndpointFilter
+public sealed class PatientAccessFilter(PatientAccess access, AuditTrail audit, EdgeOptions edge) : IEndpointFilter
 {
+    /// <summary>
+    /// The request's deadline (<see cref="EdgeOptions.RequestDeadline"/>): nothing is written to the response until the
+    /// filter returns, so answering 503 at the deadline is safe while the work finishes (and audits its own outcome) behind it.
+    /// </summary>
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
+        var work = CheckAndInvokeAsync(context, next).AsTask();
+        using var timer = CancellationTokenSource.CreateLinkedTokenSource(context.HttpContext.RequestAborted);
+        var first = await Task.WhenAny(work, Task.Delay(edge.RequestDeadline, timer.Token));
+        await timer.CancelAsync();
+        if (first == work) return await work;
+        _ = work.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+        context.HttpContext.Response.Headers.RetryAfter = "2";
+        return Results.Problem(title: "Temporarily unavailable", statusCode: StatusCodes.Status503ServiceUnavailable,
+            detail: $"the request did not complete within its {edge.RequestDeadline.TotalSeconds:0} s deadline; nothing was changed unless a retry finds it done (writes are idempotent); retry shortly");
+    }
+
+    private async ValueTask<object?> CheckAndInvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
+    {
         var http = context.HttpContext;
+        var user = http.User; // kept: past the deadline this still runs after the response has gone
         var endpoint = http.GetEndpoint();
         var action = endpoint?.Metadata.GetMetadata<PatientAccessAttribute>()?.Action
                      ?? throw new InvalidOperationException($"{http.Request.Path}: route has no patient access rule");
@@ -82,32 +100,32 @@ public sealed class PatientAccessFilter(PatientAccess access, AuditTrail audit) 
                 return Results.Problem(title: "Invalid patient id", detail: $"patient id '{Truncate(raw as string ?? "")}' is not a GUID", statusCode: StatusCodes.Status400BadRequest);
             patientId = id;
         }
-        var check = await access.CheckAsync(http.User, patientId, action);
+        var check = await access.CheckAsync(user, patientId, action);
         var resource = $"{http.Request.Method} {(endpoint as RouteEndpoint)?.RoutePattern.RawText}"
                        + (http.Request.RouteValues.TryGetValue("sub", out var member) ? $" member={member}" : "");
         var source = http.Connection.RemoteIpAddress?.ToString();
         if (!check.Allowed)
         {
-            await audit.RecordAsync(http.User, check, resource, AuditTrail.OutcomeOf(check.Outcome), source);
+            await audit.RecordAsync(user, check, resource, AuditTrail.OutcomeOf(check.Outcome), source);
             return check.Outcome == AccessOutcome.Forbidden
                 ? Results.Problem(title: "Forbidden", detail: "your role does not allow this", statusCode: StatusCodes.Status403Forbidden)
                 : PatientNotFound();
         }
-        if (AuditTrail.IsChange(action)) await audit.RecordAsync(http.User, check, resource, "attempt", source);
+        if (AuditTrail.IsChange(action)) await audit.RecordAsync(user, check, resource, "attempt", source);
         object? result;
-        var caller = PatientAccess.CallerOf(http.User);
-        CallerContext.Set(caller.Subject, http.User.FindAll("role").Select(c => c.Value)); // the silo decides again (defence in depth)
+        var caller = PatientAccess.CallerOf(user);
+        CallerContext.Set(caller.Subject, user.FindAll("role").Select(c => c.Value)); // the silo decides again (defence in depth)
         try
         {
             result = await next(context);
         }
         catch (Exception ex)
         {
-            await audit.RecordAsync(http.User, check, resource, $"error {ex.GetType().Name}", source);
+            await audit.RecordAsync(user, check, resource, $"error {ex.GetType().Name}", source, attemptRecorded: AuditTrail.IsChange(action));
             throw;
         }
         var status = result is IStatusCodeHttpResult { StatusCode: { } code } ? code : StatusCodes.Status200OK;
-        await audit.RecordAsync(http.User, check, resource, status.ToString(System.Globalization.CultureInfo.InvariantCulture), source);
+        await audit.RecordAsync(user, check, resource, status.ToString(System.Globalization.CultureInfo.InvariantCulture), source, attemptRecorded: AuditTrail.IsChange(action));
         return result;
     }
 

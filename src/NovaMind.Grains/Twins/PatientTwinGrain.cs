@@ -64,7 +64,7 @@ public sealed partial class PatientTwinGrain(
         twin.State.GenotypePhenotypes = check.Phenotypes.ToDictionary(StringComparer.Ordinal);
         twin.State.GenotypeKnowledgeBaseVersion = kb.Version;
         LogGenotypeRevalidated(Pseudonym, kb.Version, check.Changes.Count);
-        try { await twin.WriteStateAsync(cancellationToken); }
+        try { await WriteStateAsync(cancellationToken); }
         catch (Exception ex) { LogRevalidationNotStored(ex, Pseudonym); }
     }
 
@@ -78,7 +78,20 @@ public sealed partial class PatientTwinGrain(
         finally { _writes.Release(); }
     }
 
-    public Task<bool> Reseal() => Exclusive(() => SealedStateStore.ResealAsync(twin));
+    public Task<bool> Reseal() => Exclusive(async () =>
+    {
+        try
+        {
+            var written = await SealedStateStore.ResealAsync(twin);
+            if (written) Checkpointed();
+            return written;
+        }
+        catch
+        {
+            Suspect();
+            throw;
+        }
+    });
 
     public Task<bool> Register() => Exclusive(RegisterCore);
 
@@ -181,19 +194,17 @@ public sealed partial class PatientTwinGrain(
     }
 
     /// <summary>
-    /// Writes the day chunks the readings touch (merged: same type and instant replaces), then the twin's aggregates with the
-    /// ingest's sequence number; answers only when both are durable. If either write fails, the chunks it may have left are
-    /// applied (<see cref="RepairHistoryAsync"/>) before the next ingest, or by the next activation, which a failure requests.
+    /// Writes the day chunks the readings touch (merged: same type and instant replaces) with the ingest's sequence number and
+    /// answers when they are durable. The chunks are the write-ahead log of the twin's aggregates: the state itself is written
+    /// (a checkpoint) within <see cref="TwinHistoryOptions.CheckpointInterval"/>, after <see cref="TwinHistoryOptions.CheckpointAfterIngests"/>
+    /// ingests, or at deactivation; after a crash the next activation applies the chunks written since (<see cref="RepairHistoryAsync"/>).
+    /// A failed chunk write refuses further writes on this activation until it has reloaded (ADR 0019).
     /// Returns a problem (nothing written) when a day would hold more than <see cref="DayChunk.MaxReadings"/> readings of a type.
     /// </summary>
     private async Task<string?> IngestAsync(IReadOnlyList<Observation> readings, Action? alsoInState = null, Action? revertAlso = null)
     {
         var id = this.GetPrimaryKey();
-        if (_repairNeeded)
-        {
-            await RepairHistoryAsync(CancellationToken.None); // chunks of an earlier failed write count before anything new
-            _repairNeeded = false;
-        }
+        if (_suspect) throw new TwinReloadingException("the twin is reloading after a failed storage write; retry shortly");
         var groups = readings.GroupBy(o => (o.Type, Day: DayChunk.DayOf(o.Time.ToUnixTimeMilliseconds()))).ToList();
         var existingChunks = await ExistingChunksAsync(id, groups.Select(g => g.Key).ToList());
         var updates = new List<(DayChunk Chunk, int PreviousCount)>();
@@ -207,44 +218,112 @@ public sealed partial class PatientTwinGrain(
         }
 
         var sequence = twin.State.IngestSequence + 1;
-        try { await history.WriteAsync(id, updates, sequence); }
+        // Each chunk records the day's count in the last written state, so a repair from that state is exact however many
+        // times the day was rewritten since (ADR 0019).
+        var stored = updates.Select(u => (u.Chunk, _countsAtCheckpoint.GetValueOrDefault((u.Chunk.Type, u.Chunk.Day), u.PreviousCount))).ToList();
+        try { await history.WriteAsync(id, stored, sequence); }
         catch
         {
-            _recentChunks.Clear();
-            _repairNeeded = true; // some chunks may have been written: applied before the next ingest (or by the next activation)
-            DeactivateOnIdle();
+            Suspect(); // some chunks may have been written: the next activation applies them from storage
             throw;
         }
 
-        var previousHistory = new Dictionary<byte, StoredTypeHistory>(twin.State.History);
-        var previousSequence = twin.State.IngestSequence;
-        foreach (var (chunk, previousCount) in updates) HistoryOf(chunk.Type).Apply(chunk, previousCount);
+        foreach (var (chunk, previousCount) in updates)
+        {
+            HistoryOf(chunk.Type).Apply(chunk, previousCount);
+            _countsAtCheckpoint.TryAdd((chunk.Type, chunk.Day), previousCount);
+        }
         foreach (var type in updates.Select(u => u.Chunk.Type).Distinct()) twin.State.History[(byte)type.Code] = StoredTypeHistory.From(HistoryOf(type));
         twin.State.IngestSequence = sequence;
-        alsoInState?.Invoke();
-        try
-        {
-            await twin.WriteStateAsync();
-        }
-        catch
-        {
-            twin.State.History = previousHistory;
-            twin.State.IngestSequence = previousSequence;
-            revertAlso?.Invoke();
-            _histories.Clear();
-            _recentChunks.Clear();
-            _forecasts.Clear(); // reads that ran during the failed write may have cached what it would have stored
-            _repairNeeded = true;
-            DeactivateOnIdle();
-            throw;
-        }
+        _ingestsSinceCheckpoint++;
         foreach (var (chunk, _) in updates)
         {
             if (_recentChunks.Count >= RecentChunkLimit) _recentChunks.Clear();
             _recentChunks[(chunk.Type, chunk.Day)] = chunk;
         }
         _forecasts.Clear();
+
+        if (alsoInState is not null)
+        {
+            alsoInState();
+            try { await WriteStateAsync(); }
+            catch
+            {
+                revertAlso?.Invoke();
+                throw;
+            }
+        }
+        else if (_ingestsSinceCheckpoint >= historyOptions.Value.CheckpointAfterIngests || historyOptions.Value.CheckpointInterval <= TimeSpan.Zero)
+        {
+            await CheckpointAsync(); // acknowledged either way: the chunks are durable and repair derives the rest
+        }
+        else
+        {
+            _checkpointTimer ??= this.RegisterGrainTimer(CheckpointTimerAsync, historyOptions.Value.CheckpointInterval, Timeout.InfiniteTimeSpan);
+        }
         return null;
+    }
+
+    /// <summary>Days rewritten since the state was last written, with their count in that state.</summary>
+    private readonly Dictionary<(ObservationType, DateOnly), int> _countsAtCheckpoint = [];
+    private int _ingestsSinceCheckpoint;
+    private IGrainTimer? _checkpointTimer;
+
+    /// <summary>A write of this activation failed (it may or may not have reached storage): no more writes here; the next activation reloads and repairs.</summary>
+    private bool _suspect;
+
+    private void Suspect()
+    {
+        _suspect = true;
+        DeactivateOnIdle();
+    }
+
+    private void Checkpointed()
+    {
+        _countsAtCheckpoint.Clear();
+        _ingestsSinceCheckpoint = 0;
+        _checkpointTimer?.Dispose();
+        _checkpointTimer = null;
+    }
+
+    /// <summary>Every state write goes through here; a successful one is also a checkpoint of the history aggregates.</summary>
+    private async Task WriteStateAsync(CancellationToken ct = default)
+    {
+        try { await twin.WriteStateAsync(ct); }
+        catch
+        {
+            Suspect();
+            throw;
+        }
+        Checkpointed();
+    }
+
+    /// <summary>Writes the aggregates of ingests acknowledged since the last state write; a failure is logged (their chunks are durable).</summary>
+    private async Task<bool> CheckpointAsync()
+    {
+        if (_ingestsSinceCheckpoint == 0 || _suspect) return false;
+        try
+        {
+            await WriteStateAsync();
+            return true;
+        }
+        catch (Exception ex)
+        {
+            LogCheckpointFailed(ex, Pseudonym);
+            return false;
+        }
+    }
+
+    private async Task CheckpointTimerAsync()
+    {
+        _checkpointTimer?.Dispose(); // one shot: the next ingest schedules the next checkpoint
+        _checkpointTimer = null;
+        await Exclusive(CheckpointAsync);
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_ingestsSinceCheckpoint > 0 && !_suspect) await Exclusive(CheckpointAsync);
     }
 
     private DateOnly? RetentionCutoff() => historyOptions.Value.RawRetentionDays is { } days
@@ -257,6 +336,7 @@ public sealed partial class PatientTwinGrain(
     private async Task ApplyRetentionAsync()
     {
         if (RetentionCutoff() is not { } cutoff || cutoff <= _retainedThrough) return;
+        if (_countsAtCheckpoint.Keys.Any(k => k.Item2 < cutoff) && !await CheckpointAsync()) return; // those days' aggregates must be stored first
         try
         {
             var deleted = await history.DeleteBeforeAsync(this.GetPrimaryKey(), cutoff);
@@ -269,8 +349,6 @@ public sealed partial class PatientTwinGrain(
             LogRetentionFailed(ex, Pseudonym); // the data is stored; deletion is retried with the next ingest
         }
     }
-
-    private bool _repairNeeded;
 
     /// <summary>
     /// The stored chunks of the days an ingest touches. A day inside the aggregate window without an aggregate has no chunk
@@ -298,10 +376,10 @@ public sealed partial class PatientTwinGrain(
     private bool IsKnownAbsent(ObservationType type, DateOnly day)
     {
         var h = HistoryOf(type);
-        if (h.Count == 0) return !_repairNeeded; // nothing of this type was ever acknowledged or repaired
+        if (h.Count == 0) return true; // nothing of this type was ever acknowledged or repaired
         var newest = DayChunk.DayOf(h.LastUnixMilliseconds);
         var windowStart = DateOnly.FromDayNumber(Math.Max(newest.DayNumber, day.DayNumber) - TypeHistory.WindowDays + 1);
-        return day >= windowStart && h.Day(day) is null && !_repairNeeded;
+        return day >= windowStart && h.Day(day) is null;
     }
 
     /// <summary>Chunks written by an ingest whose state write did not happen (a crash or failure between the two) are applied now; idempotent.</summary>
@@ -314,7 +392,7 @@ public sealed partial class PatientTwinGrain(
         foreach (var stored in repaired) HistoryOf(stored.Chunk.Type).Apply(stored.Chunk, stored.PreviousCount);
         foreach (var type in repaired.Select(r => r.Chunk.Type).Distinct()) twin.State.History[(byte)type.Code] = StoredTypeHistory.From(HistoryOf(type));
         twin.State.IngestSequence = repaired.Max(r => r.Sequence);
-        await twin.WriteStateAsync(ct);
+        await WriteStateAsync(ct);
         LogRepaired(Pseudonym, repaired.Count);
     }
 
@@ -368,6 +446,7 @@ public sealed partial class PatientTwinGrain(
         var chunks = await history.DeletePatientAsync(this.GetPrimaryKey());
         await twin.ClearStateAsync();
         twin.State = new PatientTwinState();
+        Checkpointed();
         _histories.Clear();
         _recentChunks.Clear();
         _forecasts.Clear();
@@ -524,7 +603,7 @@ public sealed partial class PatientTwinGrain(
     {
         try
         {
-            await twin.WriteStateAsync();
+            await WriteStateAsync();
         }
         catch
         {
@@ -570,7 +649,10 @@ public sealed partial class PatientTwinGrain(
         }
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: applied {Chunks} history chunks written by an ingest whose state write did not complete")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: its state could not be written now; the ingests' chunks are stored and the next write or activation covers them")]
+    private partial void LogCheckpointFailed(Exception ex, string patient);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient}: applied {Chunks} history chunks written since its state was last written")]
     private partial void LogRepaired(string patient, int chunks);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Twin {Patient}: moved {Count} observations from its state into the history store")]

@@ -1,0 +1,230 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Azure.Data.Tables;
+using NovaMind.Domain.Observations;
+using NovaMind.Grains.Persistence;
+
+namespace NovaMind.Cli;
+
+/// <summary>Settings of <see cref="IngestBenchmark"/>.</summary>
+public sealed record IngestBenchmarkOptions(
+    Uri Gateway, string StorageConnectionString, int Concurrency, TimeSpan PhaseLength, int BatchTwins, int BatchRequestsPerTwin,
+    int MemoryTwins, int MemoryDays, int? SiloPid);
+
+/// <summary>
+/// <c>./novamind bench ingest</c> against a running system (started by the script): (a) the history store's raw upsert rate
+/// of the same growing, encrypted day chunk a single-reading ingest writes, at the same concurrency, straight to storage;
+/// (b) single-reading ingest end to end through the gateway (each writer its own patient, 202 = durable); (c) batched
+/// wearable ingest, 1,000 minute-level readings per request into many twins; (d) the silo's resident memory while many
+/// twins each receive a year of data. Phases run one after the other in one process, so ratios compare like with like.
+/// </summary>
+public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets secrets, TextWriter output)
+{
+    private static readonly DateTimeOffset Start = new DateTimeOffset(DateTime.UtcNow.Date, TimeSpan.Zero).AddDays(-400);
+    private readonly StringBuilder _report = new();
+
+    private void Say(string line)
+    {
+        output.WriteLine(line);
+        _report.AppendLine(line);
+    }
+
+    public async Task<string> RunAsync(CancellationToken ct)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 256 })
+        {
+            BaseAddress = options.Gateway,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+            DevTokens.Create(secrets, "bench-ingest", ["clinician"], TimeSpan.FromHours(4)));
+
+        Say($"# Ingest benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
+        Say("");
+        Say($"- machine: {Environment.ProcessorCount} logical CPUs, {MachineName()}; .NET {Environment.Version}; storage: {StorageName()}");
+        Say($"- concurrency {options.Concurrency} for (a) and (b), {options.PhaseLength.TotalSeconds:F0} s each; (c) {options.BatchTwins} twins × " +
+            $"{options.BatchRequestsPerTwin} requests of 1,000 readings, {options.Concurrency} in flight");
+        Say("");
+
+        var raw = await RawChunkUpsertsAsync(ct);
+        var single = await SingleReadingIngestAsync(http, ct);
+        var batched = await BatchedIngestAsync(http, ct);
+
+        Say("| phase | what | rate | p50 / p99 latency | errors |");
+        Say("|---|---|---:|---:|---:|");
+        Say($"| (a) | raw day-chunk upserts to the history table | {raw.Rate:N0} writes/s | {raw.P50:F1} / {raw.P99:F1} ms | {raw.Errors} |");
+        Say($"| (b) | single-reading `POST …/observations`, 202 when durable | {single.Rate:N0} requests/s | {single.P50:F1} / {single.P99:F1} ms | {single.Errors} |");
+        Say($"| (c) | 1,000 readings per request into {options.BatchTwins} twins | {batched.Rate * 1000:N0} readings/s | {batched.P50:F1} / {batched.P99:F1} ms | {batched.Errors} |");
+        Say("");
+        Say($"**(b) / (a) = {single.Rate / raw.Rate:P0}** (target ≥ 70 %); **(c) = {batched.Rate * 1000:N0} readings/s** (target ≥ 50,000).");
+        Say("");
+
+        if (options.MemoryTwins > 0) await MemoryAsync(http, ct);
+        return _report.ToString();
+    }
+
+    private sealed record PhaseResult(double Rate, double P50, double P99, int Errors);
+
+    /// <summary>Runs <paramref name="work"/> on each of <paramref name="workers"/> loops until the phase ends; counts successes and latencies.</summary>
+    private static async Task<PhaseResult> ClosedLoopAsync(int workers, TimeSpan length, Func<int, long, Task<bool>> work, CancellationToken ct)
+    {
+        var latencies = new List<double>[workers];
+        var errors = 0;
+        var ok = 0L;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
+        {
+            latencies[w] = [];
+            for (long i = 0; clock.Elapsed < length && !ct.IsCancellationRequested; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                bool success;
+                try { success = await work(w, i); }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Azure.RequestFailedException) { success = false; }
+                if (success)
+                {
+                    latencies[w].Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    Interlocked.Increment(ref ok);
+                }
+                else Interlocked.Increment(ref errors);
+            }
+        }));
+        var elapsed = clock.Elapsed.TotalSeconds;
+        var all = latencies.SelectMany(l => l).Order().ToArray();
+        return new PhaseResult(ok / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), errors);
+    }
+
+    private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+
+    private async Task<PhaseResult> RawChunkUpsertsAsync(CancellationToken ct)
+    {
+        var ring = TwinKeyRing.Parse(await File.ReadAllTextAsync(secrets.KeyRingFile, ct));
+        var store = new ObservationHistoryStore(new TableServiceClient(options.StorageConnectionString), ring);
+        var patients = Enumerable.Range(0, options.Concurrency).Select(_ => Guid.NewGuid()).ToArray();
+        var chunks = patients.Select(_ => DayChunk.Empty(ObservationType.RestingHr, DayChunk.DayOf(Start.ToUnixTimeMilliseconds()))).ToArray();
+        await store.WriteAsync(Guid.NewGuid(), [(chunks[0], 0)], 1, ct); // creates the table outside the timing
+        var result = await ClosedLoopAsync(options.Concurrency, options.PhaseLength, async (w, i) =>
+        {
+            // The chunk a twin writes for one more reading of the day: merged, re-encrypted, upserted.
+            var previous = chunks[w].Count;
+            chunks[w] = chunks[w].Merge([(Start.AddMinutes(i % 1440).ToUnixTimeMilliseconds(), 55 + i % 40)]);
+            await store.WriteAsync(patients[w], [(chunks[w], previous)], i + 1, ct);
+            return true;
+        }, ct);
+        foreach (var p in patients) await store.DeletePatientAsync(p, ct);
+        return result;
+    }
+
+    private async Task<PhaseResult> SingleReadingIngestAsync(HttpClient http, CancellationToken ct)
+    {
+        var patients = await CreatePatientsAsync(http, options.Concurrency, ct);
+        return await ClosedLoopAsync(options.Concurrency, options.PhaseLength, async (w, i) =>
+        {
+            using var response = await http.PostAsJsonAsync($"api/patients/{patients[w]}/observations",
+                new { observations = new[] { Reading(Start.AddMinutes(i % 1440), 55 + i % 40) } }, ct);
+            return response.StatusCode == HttpStatusCode.Accepted;
+        }, ct);
+    }
+
+    private async Task<PhaseResult> BatchedIngestAsync(HttpClient http, CancellationToken ct)
+    {
+        var patients = await CreatePatientsAsync(http, options.BatchTwins, ct);
+        var requests = new Queue<(Guid Patient, int Block)>(
+            Enumerable.Range(0, options.BatchRequestsPerTwin).SelectMany(b => patients.Select(p => (p, b))));
+        var gate = new Lock();
+        var latencies = new List<double>();
+        var errors = 0;
+        var clock = Stopwatch.StartNew();
+        await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
+        {
+            while (true)
+            {
+                (Guid Patient, int Block) next;
+                lock (gate) { if (!requests.TryDequeue(out next)) return; }
+                var body = new { observations = Enumerable.Range(next.Block * 1000, 1000).Select(m => Reading(Start.AddMinutes(m), 55 + m % 40)).ToArray() };
+                var started = Stopwatch.GetTimestamp();
+                using var response = await http.PostAsJsonAsync($"api/patients/{next.Patient}/observations", body, ct);
+                lock (gate)
+                {
+                    if (response.StatusCode == HttpStatusCode.Accepted) latencies.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    else errors++;
+                }
+            }
+        }));
+        var seconds = clock.Elapsed.TotalSeconds;
+        var sorted = latencies.Order().ToArray();
+        return new PhaseResult(sorted.Length / seconds, Percentile(sorted, 0.5), Percentile(sorted, 0.99), errors);
+    }
+
+    /// <summary>
+    /// (d) Many twins each receive a year: on every day an hour of minute-level readings (60), the last two days full days
+    /// (1,440 each), posted in two halves; the silo's resident set is sampled after each tenth of the twins and at the end.
+    /// </summary>
+    private async Task MemoryAsync(HttpClient http, CancellationToken ct)
+    {
+        if (options.SiloPid is not { } pid) return;
+        Say($"## Silo memory: {options.MemoryTwins:N0} twins × {options.MemoryDays} days");
+        Say("");
+        Say("| step | twins holding data | readings stored | silo RSS |");
+        Say("|---|---:|---:|---:|");
+        var patients = await CreatePatientsAsync(http, options.MemoryTwins, ct);
+        var stored = 0L;
+        Say($"| start (twins created) | 0 | 0 | {Rss(pid)} |");
+        foreach (var half in new[] { 0, 1 })
+        {
+            var days = Enumerable.Range(0, options.MemoryDays).Where(d => d * 2 / options.MemoryDays == half).ToArray();
+            var readings = days.SelectMany(d => Enumerable.Range(0, d >= options.MemoryDays - 2 ? 1440 : 60)
+                .Select(m => Reading(Start.AddDays(d).AddMinutes(m), 55 + (d + m) % 40))).ToArray();
+            var step = Math.Max(1, options.MemoryTwins / 10);
+            for (var first = 0; first < patients.Count; first += step)
+            {
+                await Parallel.ForEachAsync(patients.Skip(first).Take(step), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, async (p, c) =>
+                {
+                    foreach (var part in readings.Chunk(5000))
+                    {
+                        using var response = await http.PostAsJsonAsync($"api/patients/{p}/observations", new { observations = part }, c);
+                        if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"memory phase: ingest answered {(int)response.StatusCode}");
+                    }
+                });
+                var done = Math.Min(patients.Count, first + step);
+                stored += (long)Math.Min(step, patients.Count - first) * readings.Length;
+                if (half == 1 || done == patients.Count || done % (step * 5) == 0)
+                    Say($"| {(half == 0 ? "first" : "second")} half of the year | {done:N0} | {stored:N0} | {Rss(pid)} |");
+            }
+        }
+        Say("");
+    }
+
+    private static string Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var kb = line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+        return $"{kb / 1024.0:N0} MiB";
+    }
+
+    private static object Reading(DateTimeOffset time, double value) => new { time = time.ToString("O", CultureInfo.InvariantCulture), type = "resting_hr", value };
+
+    private static async Task<IReadOnlyList<Guid>> CreatePatientsAsync(HttpClient http, int count, CancellationToken ct)
+    {
+        var ids = new Guid[count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (i, c) =>
+        {
+            using var created = await http.PostAsync("api/patients", null, c);
+            created.EnsureSuccessStatusCode();
+            ids[i] = (await created.Content.ReadFromJsonAsync<JsonElement>(c)).GetProperty("id").GetGuid();
+        });
+        return ids;
+    }
+
+    private static string MachineName() =>
+        File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name", StringComparison.Ordinal))?.Split(':', 2)[1].Trim() ?? "unknown CPU"
+            : "unknown CPU";
+
+    private string StorageName() => options.StorageConnectionString.Contains("UseDevelopmentStorage", StringComparison.Ordinal) ? "Azurite (local)" : "Azure Storage";
+}
