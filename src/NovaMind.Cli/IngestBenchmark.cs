@@ -13,8 +13,8 @@ namespace NovaMind.Cli;
 
 /// <summary>Settings of <see cref="IngestBenchmark"/>.</summary>
 public sealed record IngestBenchmarkOptions(
-    Uri Gateway, string StorageConnectionString, int Concurrency, TimeSpan PhaseLength, int BatchTwins, int BatchRequestsPerTwin,
-    int MemoryTwins, int MemoryDays, int? SiloPid);
+    Uri Gateway, string StorageConnectionString, int Concurrency, TimeSpan PhaseLength, TimeSpan WarmUp, int BatchTwins, int BatchRequestsPerTwin,
+    int MemoryTwins, int MemoryDays, int? SiloPid, int? GatewayPid, int? StoragePid);
 
 /// <summary>
 /// <c>./novamind bench ingest</c> against a running system (started by the script): (a) the history store's raw upsert rate
@@ -47,7 +47,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
         Say($"# Ingest benchmark — {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         Say("");
         Say($"- machine: {Environment.ProcessorCount} logical CPUs, {MachineName()}; .NET {Environment.Version}; storage: {StorageName()}");
-        Say($"- concurrency {options.Concurrency} for (a) and (b), {options.PhaseLength.TotalSeconds:F0} s each; (c) {options.BatchTwins} twins × " +
+        Say($"- concurrency {options.Concurrency} for (a) and (b), {options.PhaseLength.TotalSeconds:F0} s each after {options.WarmUp.TotalSeconds:F0} s of warm-up; (c) (after a warm-up round) {options.BatchTwins} twins × " +
             $"{options.BatchRequestsPerTwin} requests of 1,000 readings, {options.Concurrency} in flight");
         Say("");
 
@@ -55,11 +55,11 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
         var single = await SingleReadingIngestAsync(http, ct);
         var batched = await BatchedIngestAsync(http, ct);
 
-        Say("| phase | what | rate | p50 / p99 latency | errors |");
-        Say("|---|---|---:|---:|---:|");
-        Say($"| (a) | raw day-chunk upserts to the history table | {raw.Rate:N0} writes/s | {raw.P50:F1} / {raw.P99:F1} ms | {raw.Errors} |");
-        Say($"| (b) | single-reading `POST …/observations`, 202 when durable | {single.Rate:N0} requests/s | {single.P50:F1} / {single.P99:F1} ms | {single.Errors} |");
-        Say($"| (c) | 1,000 readings per request into {options.BatchTwins} twins | {batched.Rate * 1000:N0} readings/s | {batched.P50:F1} / {batched.P99:F1} ms | {batched.Errors} |");
+        Say("| phase | what | rate | p50 / p99 latency | errors | CPU ms per operation: storage / silo / gateway / this client |");
+        Say("|---|---|---:|---:|---:|---|");
+        Say($"| (a) | raw day-chunk upserts to the history table | {raw.Rate:N0} writes/s | {raw.P50:F1} / {raw.P99:F1} ms | {raw.Errors} | {raw.Cpu} |");
+        Say($"| (b) | single-reading `POST …/observations`, 202 when durable | {single.Rate:N0} requests/s | {single.P50:F1} / {single.P99:F1} ms | {single.Errors} | {single.Cpu} |");
+        Say($"| (c) | 1,000 readings per request into {options.BatchTwins} twins | {batched.Rate * 1000:N0} readings/s | {batched.P50:F1} / {batched.P99:F1} ms | {batched.Errors} | {batched.Cpu} (per request) |");
         Say("");
         Say($"**(b) / (a) = {single.Rate / raw.Rate:P0}** (target ≥ 70 %); **(c) = {batched.Rate * 1000:N0} readings/s** (target ≥ 50,000).");
         Say("");
@@ -68,14 +68,42 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
         return _report.ToString();
     }
 
-    private sealed record PhaseResult(double Rate, double P50, double P99, int Errors);
+    private sealed record PhaseResult(double Rate, double P50, double P99, int Errors, string Cpu = "");
+
+    /// <summary>CPU seconds used so far by storage, silo, gateway and this process (Linux /proc), to say where an operation's cost goes.</summary>
+    private double[] CpuNow() =>
+    [
+        ProcessCpu(options.StoragePid), ProcessCpu(options.SiloPid), ProcessCpu(options.GatewayPid),
+        Environment.ProcessId is var self ? ProcessCpu(self) : 0,
+    ];
+
+    private static double ProcessCpu(int? pid)
+    {
+        if (pid is not { } p || !File.Exists($"/proc/{p}/stat")) return double.NaN;
+        var fields = File.ReadAllText($"/proc/{p}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0; // USER_HZ
+    }
+
+    private static string CpuPerOperation(double[] before, double[] after, double operations) =>
+        string.Join(" / ", before.Zip(after, (b, a) => double.IsNaN(a) ? "–" : $"{(a - b) * 1000 / operations:F2}"));
+
+    /// <summary>
+    /// The same closed loop twice: a warm-up (the processes were just started: the JIT's tiered compilation would otherwise
+    /// be measured), then the measured phase.
+    /// </summary>
+    private async Task<PhaseResult> WarmThenMeasureAsync(Func<int, long, Task<bool>> work, CancellationToken ct)
+    {
+        await ClosedLoopAsync(options.Concurrency, options.WarmUp, work, ct);
+        return await ClosedLoopAsync(options.Concurrency, options.PhaseLength, work, ct);
+    }
 
     /// <summary>Runs <paramref name="work"/> on each of <paramref name="workers"/> loops until the phase ends; counts successes and latencies.</summary>
-    private static async Task<PhaseResult> ClosedLoopAsync(int workers, TimeSpan length, Func<int, long, Task<bool>> work, CancellationToken ct)
+    private async Task<PhaseResult> ClosedLoopAsync(int workers, TimeSpan length, Func<int, long, Task<bool>> work, CancellationToken ct)
     {
         var latencies = new List<double>[workers];
         var errors = 0;
         var ok = 0L;
+        var cpuBefore = CpuNow();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, workers).Select(async w =>
         {
@@ -96,7 +124,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
         }));
         var elapsed = clock.Elapsed.TotalSeconds;
         var all = latencies.SelectMany(l => l).Order().ToArray();
-        return new PhaseResult(ok / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), errors);
+        return new PhaseResult(ok / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), errors, CpuPerOperation(cpuBefore, CpuNow(), Math.Max(1, ok)));
     }
 
     private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
@@ -108,12 +136,13 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
         var patients = Enumerable.Range(0, options.Concurrency).Select(_ => Guid.NewGuid()).ToArray();
         var chunks = patients.Select(_ => DayChunk.Empty(ObservationType.RestingHr, DayChunk.DayOf(Start.ToUnixTimeMilliseconds()))).ToArray();
         await store.WriteAsync(Guid.NewGuid(), [(chunks[0], 0)], 1, ct); // creates the table outside the timing
-        var result = await ClosedLoopAsync(options.Concurrency, options.PhaseLength, async (w, i) =>
+        var sequence = 0L;
+        var result = await WarmThenMeasureAsync(async (w, i) =>
         {
             // The chunk a twin writes for one more reading of the day: merged, re-encrypted, upserted.
             var previous = chunks[w].Count;
             chunks[w] = chunks[w].Merge([(Start.AddMinutes(i % 1440).ToUnixTimeMilliseconds(), 55 + i % 40)]);
-            await store.WriteAsync(patients[w], [(chunks[w], previous)], i + 1, ct);
+            await store.WriteAsync(patients[w], [(chunks[w], previous)], Interlocked.Increment(ref sequence), ct);
             return true;
         }, ct);
         foreach (var p in patients) await store.DeletePatientAsync(p, ct);
@@ -123,10 +152,12 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
     private async Task<PhaseResult> SingleReadingIngestAsync(HttpClient http, CancellationToken ct)
     {
         var patients = await CreatePatientsAsync(http, options.Concurrency, ct);
-        return await ClosedLoopAsync(options.Concurrency, options.PhaseLength, async (w, i) =>
+        var minute = new long[options.Concurrency];
+        return await WarmThenMeasureAsync(async (w, _) =>
         {
+            var m = minute[w]++;
             using var response = await http.PostAsJsonAsync($"api/patients/{patients[w]}/observations",
-                new { observations = new[] { Reading(Start.AddMinutes(i % 1440), 55 + i % 40) } }, ct);
+                new { observations = new[] { Reading(Start.AddMinutes(m), 55 + m % 40) } }, ct);
             return response.StatusCode == HttpStatusCode.Accepted;
         }, ct);
     }
@@ -134,11 +165,16 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
     private async Task<PhaseResult> BatchedIngestAsync(HttpClient http, CancellationToken ct)
     {
         var patients = await CreatePatientsAsync(http, options.BatchTwins, ct);
+        await Parallel.ForEachAsync(patients, new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, async (p, c) =>
+        {
+            using var warm = await http.PostAsJsonAsync($"api/patients/{p}/observations", new { observations = new[] { Reading(Start.AddMinutes(-1), 60) } }, c);
+        });
         var requests = new Queue<(Guid Patient, int Block)>(
             Enumerable.Range(0, options.BatchRequestsPerTwin).SelectMany(b => patients.Select(p => (p, b))));
         var gate = new Lock();
         var latencies = new List<double>();
         var errors = 0;
+        var cpuBefore = CpuNow();
         var clock = Stopwatch.StartNew();
         await Task.WhenAll(Enumerable.Range(0, options.Concurrency).Select(async _ =>
         {
@@ -158,7 +194,7 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
         }));
         var seconds = clock.Elapsed.TotalSeconds;
         var sorted = latencies.Order().ToArray();
-        return new PhaseResult(sorted.Length / seconds, Percentile(sorted, 0.5), Percentile(sorted, 0.99), errors);
+        return new PhaseResult(sorted.Length / seconds, Percentile(sorted, 0.5), Percentile(sorted, 0.99), errors, CpuPerOperation(cpuBefore, CpuNow(), Math.Max(1, sorted.Length)));
     }
 
     /// <summary>
@@ -187,8 +223,16 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
                 {
                     foreach (var part in readings.Chunk(5000))
                     {
-                        using var response = await http.PostAsJsonAsync($"api/patients/{p}/observations", new { observations = part }, c);
-                        if (response.StatusCode != HttpStatusCode.Accepted) throw new InvalidOperationException($"memory phase: ingest answered {(int)response.StatusCode}");
+                        // As a device would: a 503 (overload, deadline) is retried after its Retry-After; anything else stops the run.
+                        for (var attempt = 1; ; attempt++)
+                        {
+                            using var response = await http.PostAsJsonAsync($"api/patients/{p}/observations", new { observations = part }, c);
+                            if (response.StatusCode == HttpStatusCode.Accepted) break;
+                            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+                                throw new InvalidOperationException($"memory phase: ingest answered {(int)response.StatusCode}");
+                            Interlocked.Increment(ref _retried);
+                            await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2), c);
+                        }
                     }
                 });
                 var done = Math.Min(patients.Count, first + step);
@@ -198,7 +242,11 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
             }
         }
         Say("");
+        Say($"Requests answered 503 and retried: {_retried}.");
+        Say("");
     }
+
+    private int _retried;
 
     private static string Rss(int pid)
     {

@@ -137,21 +137,24 @@ var benchGatewayOption = new Option<string>("--gateway") { Description = "Gatewa
 var benchStorageOption = new Option<string>("--storage") { Description = "Storage connection string (the system's)", DefaultValueFactory = _ => "UseDevelopmentStorage=true" };
 var benchConcurrencyOption = new Option<int>("--concurrency") { Description = "Writers in (a) and (b), requests in flight in (c) and (d)", DefaultValueFactory = _ => 16 };
 var benchSecondsOption = new Option<int>("--seconds") { Description = "Length of (a) and (b)", DefaultValueFactory = _ => 15 };
+var benchWarmUpOption = new Option<int>("--warmup") { Description = "Warm-up seconds before (a) and (b) are measured", DefaultValueFactory = _ => 10 };
 var benchTwinsOption = new Option<int>("--twins") { Description = "Twins in (c)", DefaultValueFactory = _ => 100 };
 var benchRequestsOption = new Option<int>("--requests-per-twin") { Description = "Requests of 1,000 readings per twin in (c)", DefaultValueFactory = _ => 10 };
 var benchMemoryTwinsOption = new Option<int>("--memory-twins") { Description = "Twins in the memory phase (d); 0 skips it", DefaultValueFactory = _ => 0 };
 var benchMemoryDaysOption = new Option<int>("--memory-days") { Description = "Days of data per twin in (d)", DefaultValueFactory = _ => 365 };
 var benchSiloPidOption = new Option<int?>("--silo-pid") { Description = "Process id of the silo whose memory (d) samples" };
+var benchGatewayPidOption = new Option<int?>("--gateway-pid") { Description = "Process id of the gateway (CPU per operation)" };
+var benchStoragePidOption = new Option<int?>("--storage-pid") { Description = "Process id of the storage emulator (CPU per operation)" };
 var benchOutOption = new Option<string?>("--out") { Description = "Also write the report (Markdown) to this file" };
 var bench = new Command("bench", "Benchmarks against a running system.");
 var benchIngest = new Command("ingest", "Ingest rates: raw chunk upserts (a), single-reading ingest (b), batched wearable ingest (c), silo memory (d).")
-    { benchGatewayOption, benchStorageOption, benchConcurrencyOption, benchSecondsOption, benchTwinsOption, benchRequestsOption, benchMemoryTwinsOption, benchMemoryDaysOption, benchSiloPidOption, benchOutOption };
+    { benchGatewayOption, benchStorageOption, benchConcurrencyOption, benchSecondsOption, benchWarmUpOption, benchTwinsOption, benchRequestsOption, benchMemoryTwinsOption, benchMemoryDaysOption, benchSiloPidOption, benchGatewayPidOption, benchStoragePidOption, benchOutOption };
 benchIngest.SetAction(async (r, ct) =>
 {
     var report = await new IngestBenchmark(new IngestBenchmarkOptions(
         new Uri(r.GetValue(benchGatewayOption)!.TrimEnd('/') + "/"), r.GetValue(benchStorageOption)!, r.GetValue(benchConcurrencyOption),
-        TimeSpan.FromSeconds(r.GetValue(benchSecondsOption)), r.GetValue(benchTwinsOption), r.GetValue(benchRequestsOption),
-        r.GetValue(benchMemoryTwinsOption), r.GetValue(benchMemoryDaysOption), r.GetValue(benchSiloPidOption)), secrets, Console.Out).RunAsync(ct);
+        TimeSpan.FromSeconds(r.GetValue(benchSecondsOption)), TimeSpan.FromSeconds(r.GetValue(benchWarmUpOption)), r.GetValue(benchTwinsOption), r.GetValue(benchRequestsOption),
+        r.GetValue(benchMemoryTwinsOption), r.GetValue(benchMemoryDaysOption), r.GetValue(benchSiloPidOption), r.GetValue(benchGatewayPidOption), r.GetValue(benchStoragePidOption)), secrets, Console.Out).RunAsync(ct);
     if (r.GetValue(benchOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, report, ct);
     return 0;
 });

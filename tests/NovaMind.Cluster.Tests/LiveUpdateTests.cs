@@ -27,4 +27,43 @@ public sealed class LiveUpdateTests(NovaMindClusterFixture fixture)
             await handle.UnsubscribeAsync();
         }
     }
+
+    [Fact]
+    public async Task Rapid_ingests_are_announced_in_at_most_one_update_a_second_that_together_count_every_reading()
+    {
+        var id = Guid.NewGuid();
+        var twin = fixture.Client.GetGrain<IPatientTwinGrain>(id);
+        await twin.Register();
+        var updates = new List<TwinUpdate>();
+        var last = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var stream = fixture.Client.GetStreamProvider(TwinStreams.ProviderName).GetStream<TwinUpdate>(StreamId.Create(TwinStreams.Namespace, id));
+        var handle = await stream.SubscribeAsync((u, _) =>
+        {
+            lock (updates)
+            {
+                updates.Add(u);
+                if (updates.Sum(x => x.Accepted) == 20) last.TrySetResult();
+            }
+            return Task.CompletedTask;
+        });
+        try
+        {
+            var at = new DateTimeOffset(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
+            var writing = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < 20; i++) await twin.AddObservations([new(at.AddMinutes(i), "resting_hr", 60 + i)]);
+            var seconds = writing.Elapsed.TotalSeconds;
+            await last.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            lock (updates)
+            {
+                Assert.InRange(updates.Count, 2, 2 + (int)Math.Ceiling(seconds)); // the first at once, the rest summed per second
+                Assert.Equal(1, updates[0].Accepted);
+                Assert.Equal((20, (DateTimeOffset?)at.AddMinutes(19)), (updates[^1].TotalObservations, updates[^1].LastObservationAt));
+                Assert.All(updates.Zip(updates.Skip(1)), p => Assert.True(p.Second.At - p.First.At >= TimeSpan.FromSeconds(0.9), $"updates {p.First.At:O} and {p.Second.At:O}"));
+            }
+        }
+        finally
+        {
+            await handle.UnsubscribeAsync();
+        }
+    }
 }

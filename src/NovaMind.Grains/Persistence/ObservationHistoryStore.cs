@@ -63,7 +63,8 @@ public sealed class ObservationHistoryStore(TableServiceClient tables, TwinKeyRi
             batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
             bytes += size;
         }
-        if (batch.Count > 0) await table.SubmitTransactionAsync(batch, ct);
+        if (batch.Count == 1) await table.UpsertEntityAsync(batch[0].Entity, TableUpdateMode.Replace, ct); // one entity: a plain upsert is cheaper than a batch
+        else if (batch.Count > 0) await table.SubmitTransactionAsync(batch, ct);
     }
 
     /// <summary>The chunks of <paramref name="type"/> (every type when null) from <paramref name="from"/> to <paramref name="to"/> (inclusive), by type then day.</summary>

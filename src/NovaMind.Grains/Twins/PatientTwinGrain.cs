@@ -135,7 +135,7 @@ public sealed partial class PatientTwinGrain(
         if (await done.Task is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
         var total = TotalObservations();
         LogIngested(Pseudonym, typed.Count);
-        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "observations", typed.Count, total, LastObservationAt(), clock.GetUtcNow()));
+        await PublishObservationsAsync(typed.Count);
         return new IngestResult(IngestStatus.Accepted, typed.Count, total);
     }
 
@@ -324,6 +324,7 @@ public sealed partial class PatientTwinGrain(
     public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
     {
         if (_ingestsSinceCheckpoint > 0 && !_suspect) await Exclusive(CheckpointAsync);
+        await FlushObservationsUpdateAsync();
     }
 
     private DateOnly? RetentionCutoff() => historyOptions.Value.RawRetentionDays is { } days
@@ -632,6 +633,43 @@ public sealed partial class PatientTwinGrain(
         var columns = new ObservationColumns([.. daily.Select(o => o.Time.ToUnixTimeMilliseconds())], [.. daily.Select(o => (byte)o.Type.Code)], [.. daily.Select(o => o.Value)]);
         _columns = (_forecasts.Generation, columns);
         return columns;
+    }
+
+    private DateTimeOffset _lastObservationsUpdate = DateTimeOffset.MinValue;
+    private int _unpublishedObservations;
+    private IGrainTimer? _liveUpdateTimer;
+
+    /// <summary>
+    /// At most one "observations" update per <see cref="TwinHistoryOptions.LiveUpdateInterval"/>: the first ingest after a
+    /// quiet spell is published at once, later ones are summed into one update at the end of the interval (a wearable
+    /// posting every few seconds would otherwise cost a stream message per post). Every update carries the current totals.
+    /// </summary>
+    private Task PublishObservationsAsync(int accepted)
+    {
+        _unpublishedObservations += accepted;
+        var interval = historyOptions.Value.LiveUpdateInterval;
+        var now = clock.GetUtcNow();
+        if (now - _lastObservationsUpdate >= interval && _liveUpdateTimer is null)
+        {
+            _ = FlushObservationsUpdateAsync(); // not awaited: the ingest is answered without waiting for the stream
+            return Task.CompletedTask;
+        }
+        _liveUpdateTimer ??= this.RegisterGrainTimer(async () =>
+        {
+            _liveUpdateTimer?.Dispose();
+            _liveUpdateTimer = null;
+            await FlushObservationsUpdateAsync();
+        }, new GrainTimerCreationOptions { DueTime = _lastObservationsUpdate + interval - now, Period = Timeout.InfiniteTimeSpan, Interleave = true });
+        return Task.CompletedTask;
+    }
+
+    private async Task FlushObservationsUpdateAsync()
+    {
+        if (_unpublishedObservations == 0) return;
+        var accepted = _unpublishedObservations;
+        _unpublishedObservations = 0;
+        _lastObservationsUpdate = clock.GetUtcNow();
+        await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "observations", accepted, TotalObservations(), LastObservationAt(), _lastObservationsUpdate));
     }
 
     /// <summary>Live updates are best effort: the data is already stored, so a failed publish is logged, not thrown.</summary>

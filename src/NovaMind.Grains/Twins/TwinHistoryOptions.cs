@@ -1,6 +1,6 @@
 namespace NovaMind.Grains.Twins;
 
-/// <summary>Data minimisation for raw readings (configuration section <c>Twins:History</c>).</summary>
+/// <summary>How a twin keeps and announces its readings: retention, state checkpoints, live updates (configuration section <c>Twins:History</c>).</summary>
 public sealed record TwinHistoryOptions
 {
     /// <summary>
@@ -17,4 +17,7 @@ public sealed record TwinHistoryOptions
 
     /// <summary>The state is also written after this many ingests since the last write, which bounds the repair work of a crash.</summary>
     public int CheckpointAfterIngests { get; set; } = 200;
+
+    /// <summary>Live "observations" updates of one twin are at most this frequent; ingests in between are summed into the next one.</summary>
+    public TimeSpan LiveUpdateInterval { get; set; } = TimeSpan.FromSeconds(1);
 }
