@@ -7,11 +7,16 @@ using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Inference;
 using static TorchSharp.torch;
 
-// `correlation`: the lag-correlation engine (CorrelationBenchmark). Otherwise the scheduler benchmark: the raw model's static batch sweep, then per concurrency (a) one model call per request
+// `correlation`: the lag-correlation engine (CorrelationBenchmark); `statistical`: the per-patient ETS member. Otherwise the scheduler benchmark: the raw model's static batch sweep, then per concurrency (a) one model call per request
 // and (b) the scheduler, then memory over many requests. Usage:
 //   dotnet run -c Release --project benchmarks/NovaMind.Benchmarks -- [--model transformer|forecast] [--seconds 2]
 //     [--concurrency 1,16,256,4096] [--max-batch 256] [--delays-ms 0,2] [--device auto|cpu|cuda] [--half]
 //     [--libtorch DIR] [--memory-requests 100000] [--torch-threads N] [--out FILE]
+if (args.FirstOrDefault() == "statistical")
+{
+    NovaMind.Benchmarks.StatisticalForecastBenchmark.Run(Console.WriteLine);
+    return 0;
+}
 if (args.FirstOrDefault() == "correlation")
 {
     NovaMind.Benchmarks.CorrelationBenchmark.Run(Console.WriteLine);

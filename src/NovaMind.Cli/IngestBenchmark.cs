@@ -219,16 +219,17 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
             var step = Math.Max(1, options.MemoryTwins / 10);
             for (var first = 0; first < patients.Count; first += step)
             {
-                await Parallel.ForEachAsync(patients.Skip(first).Take(step), new ParallelOptions { MaxDegreeOfParallelism = options.Concurrency, CancellationToken = ct }, async (p, c) =>
+                // Four twins at a time, a month of days per request: the phase measures memory, not peak ingest.
+                await Parallel.ForEachAsync(patients.Skip(first).Take(step), new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (p, c) =>
                 {
-                    foreach (var part in readings.Chunk(5000))
+                    foreach (var part in readings.Chunk(1800))
                     {
                         // As a device would: a 503 (overload, deadline) is retried after its Retry-After; anything else stops the run.
                         for (var attempt = 1; ; attempt++)
                         {
                             using var response = await http.PostAsJsonAsync($"api/patients/{p}/observations", new { observations = part }, c);
                             if (response.StatusCode == HttpStatusCode.Accepted) break;
-                            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 5)
+                            if (response.StatusCode != HttpStatusCode.ServiceUnavailable || attempt == 10)
                                 throw new InvalidOperationException($"memory phase: ingest answered {(int)response.StatusCode}");
                             Interlocked.Increment(ref _retried);
                             await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2), c);
