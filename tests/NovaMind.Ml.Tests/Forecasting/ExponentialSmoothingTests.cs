@@ -9,7 +9,7 @@ namespace NovaMind.Ml.Tests.Forecasting;
 public sealed class ExponentialSmoothingTests
 {
     /// <summary>84 days: y = 5 + 0.01 t + 1.5 sin(2πt/7) + 2(u − 0.5), u from a 32-bit LCG (seed 12345), as in the reference script.</summary>
-    private static double[] Series(int n = 84, uint seed = 12345)
+    internal static double[] Series(int n = 84, uint seed = 12345)
     {
         var state = seed;
         var y = new double[n];

@@ -125,7 +125,7 @@ public static class ExponentialSmoothing
     /// β* = β/α and γ* = γ/(1 − α), as statsmodels does). The initial states are concentrated out: for given smoothing
     /// parameters every one-step error is affine in them, so the states that minimise the squared errors — and so maximise
     /// the likelihood — are a small least-squares solution. The bounded quasi-Newton search then runs over at most four
-    /// parameters, from a slow and a fast start (trended models can have a second mode near α = 1), keeping the better.
+    /// parameters, from a slow start, and for trended models (which can have a second mode near α = 1) also a fast one.
     /// </summary>
     public static EtsFit Fit(EtsSpec spec, IReadOnlyList<double> y)
     {
@@ -156,7 +156,7 @@ public static class ExponentialSmoothing
         });
         var gradient = new ForwardDifferenceGradientObjectiveFunction(objective, low, high, 1e-7, 1e-8);
         EtsFit? best = null;
-        foreach (var alpha in new[] { 0.1, 0.5 })
+        foreach (var alpha in spec.HasTrend ? new[] { 0.1, 0.5 } : [0.1])
         {
             var start = Vector<double>.Build.Dense(lower.Count);
             var k = 0;
@@ -180,24 +180,42 @@ public static class ExponentialSmoothing
         private readonly double[] _zeros = [.. y.Select(v => double.IsNaN(v) ? double.NaN : 0.0)];
         private readonly double[] _base = new double[y.Count];
         private readonly double[] _unit = new double[y.Count];
+        private readonly double[] _columns = new double[y.Count * (1 + (spec.HasTrend ? 1 : 0) + (spec.Seasonal ? spec.Period - 1 : 0))];
+        private readonly int _observed = y.Count(v => !double.IsNaN(v));
 
         /// <summary>The smoothing parameters with the least-squares initial states (level, trend, s[-1] … s[-m+1]; s[-m] = 0).</summary>
         public EtsParameters WithBestInitialStates(EtsParameters smoothing)
         {
             Filter(spec, smoothing, y, _base);
-            var rows = _base.Count(e => !double.IsNaN(e));
-            var design = Matrix<double>.Build.Dense(rows, _states);
-            var target = Vector<double>.Build.Dense(rows);
-            for (int t = 0, r = 0; t < _base.Length; t++) if (!double.IsNaN(_base[t])) target[r++] = _base[t];
             for (var j = 0; j < _states; j++)
             {
                 // With y = 0 and only state j at 1, the errors are −(that state's contribution to each forecast).
                 Filter(spec, Unit(smoothing, j), _zeros, _unit);
-                for (int t = 0, r = 0; t < _unit.Length; t++) if (!double.IsNaN(_unit[t])) design[r++, j] = -_unit[t];
+                Array.Copy(_unit, 0, _columns, j * _unit.Length, _unit.Length);
             }
-            if (rows < _states) return smoothing;
-            var x0 = design.QR().Solve(target);
-            return Unit(smoothing, -1, x0);
+            // Normal equations of min Σ (e⁰_t + Σ_j u_tj x_j)²: (UᵀU) x = −Uᵀe⁰ (k ≤ 8 unknowns).
+            var normal = Matrix<double>.Build.Dense(_states, _states);
+            var right = Vector<double>.Build.Dense(_states);
+            var n = _unit.Length;
+            for (var j = 0; j < _states; j++)
+            {
+                for (var i = 0; i <= j; i++)
+                {
+                    var sum = 0.0;
+                    for (var t = 0; t < n; t++) if (!double.IsNaN(_base[t])) sum += _columns[i * n + t] * _columns[j * n + t];
+                    normal[i, j] = normal[j, i] = sum;
+                }
+                var r = 0.0;
+                for (var t = 0; t < n; t++) if (!double.IsNaN(_base[t])) r -= _columns[j * n + t] * _base[t];
+                right[j] = r;
+            }
+            if (_observed <= _states) return smoothing;
+            // Cholesky when the states are identified (the usual case); SVD otherwise, giving the minimum-norm states.
+            Vector<double> states;
+            try { states = normal.Cholesky().Solve(right); }
+            catch (ArgumentException) { states = normal.Svd().Solve(right); }
+            if (states.Any(v => !double.IsFinite(v))) states = normal.Svd().Solve(right);
+            return Unit(smoothing, -1, states);
         }
 
         private EtsParameters Unit(EtsParameters p, int j, Vector<double>? values = null)
