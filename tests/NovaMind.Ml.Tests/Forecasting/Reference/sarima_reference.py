@@ -3,17 +3,11 @@
 
 Series: the same 84 days as ets_reference.py. Run: /usr/bin/python3 sarima_reference.py
 """
-import math, warnings
+import warnings
 import numpy as np
+from reference_series import series
 from statsmodels.tsa.statespace.sarimax import SARIMAX
 warnings.simplefilter("ignore")
-
-def series(n=84, seed=12345):
-    state, ys = seed, []
-    for t in range(n):
-        state = (state * 1664525 + 1013904223) % 2**32
-        ys.append(5 + 0.01 * t + 1.5 * math.sin(2 * math.pi * t / 7) + 2 * (state / 2**32 - 0.5))
-    return np.array(ys)
 
 y = series()
 # 1. Exact log-likelihood at given parameters (mean 5 removed; stationary initial covariance), with a missing day too.
