@@ -1,0 +1,61 @@
+using NovaMind.Domain.Observations;
+using NovaMind.Domain.Simulation;
+
+
+namespace NovaMind.Ml.Forecasting.Statistical;
+
+/// <summary>Mean absolute error per horizon of one predictor on one symptom, over the origins where the actual day was observed.</summary>
+public sealed record BacktestRow(string Symptom, string Predictor, double[] MaeByHorizon, int Origins)
+{
+    public double MeanMae => MaeByHorizon.Where(double.IsFinite).Average();
+}
+
+/// <summary>
+/// Rolling-origin evaluation of the per-patient statistical members on a simulated cohort: at each origin every model is
+/// fitted on the patient's own days up to it (nothing else) and forecasts horizons 1..H, next to the simulator's oracle,
+/// last value and weekly seasonal naive. Used to compare with the served ensemble's report on the same simulator.
+/// </summary>
+public static class StatisticalBacktest
+{
+    public static readonly string[] Predictors = ["oracle", "auto_ets", "sarima_100_100_7", "seasonal_naive", "last_value"];
+
+    public static IReadOnlyList<BacktestRow> Run(SymptomCohort cohort, int horizon, int firstOrigin, int originEvery, IProgress<string>? progress = null)
+    {
+        var rows = new List<BacktestRow>();
+        foreach (var symptom in new[] { ObservationType.Mood, ObservationType.Phq9, ObservationType.Gad7 })
+        {
+            var sums = Predictors.ToDictionary(p => p, _ => new double[horizon]);
+            var counts = new int[horizon];
+            var origins = 0;
+            foreach (var patient in cohort.Patients)
+            {
+                var series = patient.Daily[symptom];
+                for (var t = firstOrigin; t + 1 < patient.Days; t += originEvery)
+                {
+                    var history = series.Take(t + 1).ToArray();
+                    if (history.Count(v => !double.IsNaN(v)) < 28) continue;
+                    var forecasts = new Dictionary<string, double[]>
+                    {
+                        ["oracle"] = cohort.OracleForecast(patient.Index, patient.FirstDay.AddDays(t), symptom, horizon).Mean,
+                        ["auto_ets"] = ExponentialSmoothing.FitBest(history).Forecast(horizon).Mean,
+                        ["sarima_100_100_7"] = SeasonalArima.Fit(new SarimaSpec(1, 0, 1, 0), history).Forecast(horizon).Mean,
+                        ["seasonal_naive"] = [.. Enumerable.Range(1, horizon).Select(h => ForecastEnsembleMath.SeasonalNaive(series, t, h))],
+                        ["last_value"] = [.. Enumerable.Repeat(ForecastEnsembleMath.LastObserved(series, t), horizon)],
+                    };
+                    origins++;
+                    for (var h = 1; h <= horizon && t + h < patient.Days; h++)
+                    {
+                        var actual = series[t + h];
+                        if (double.IsNaN(actual)) continue;
+                        counts[h - 1]++;
+                        foreach (var p in Predictors) sums[p][h - 1] += Math.Abs(forecasts[p][h - 1] - actual);
+                    }
+                }
+            }
+            progress?.Report($"{symptom.Name}: {origins} origins");
+            rows.AddRange(Predictors.Select(p => new BacktestRow(symptom.Name, p,
+                [.. sums[p].Select((s, h) => counts[h] == 0 ? double.NaN : s / counts[h])], origins)));
+        }
+        return rows;
+    }
+}
