@@ -169,15 +169,29 @@ var evalHorizonOption = new Option<int>("--horizon") { Description = "Largest ho
 var evalEveryOption = new Option<int>("--origin-every") { Description = "Days between forecast origins", DefaultValueFactory = _ => 28 };
 var evalFirstOption = new Option<int>("--first-origin") { Description = "First origin (day index; the history before it is the first fit)", DefaultValueFactory = _ => 56 };
 var evalOutOption = new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" };
+var evalModelsOption = new Option<string>("--models") { Description = "Models root holding forecast/CURRENT", DefaultValueFactory = _ => "models" };
 var evaluate = new Command("evaluate", "Offline evaluations.");
-var evaluateStatistical = new Command("statistical", "Per-patient AutoETS and SARIMA(1,0,0)(1,0,0)7 vs the simulator's oracle, seasonal naive and last value (rolling origins).")
-    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption };
+var evaluateStatistical = new Command("statistical", "Per-patient AutoETS and SARIMA(1,0,0)(1,0,0)7 vs the served ensemble, the simulator's oracle, seasonal naive and last value (rolling origins).")
+    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption };
 evaluateStatistical.SetAction(async (r, ct) =>
 {
     var (patients, days, seed, horizon) = (r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption), r.GetValue(evalSeedOption), r.GetValue(evalHorizonOption));
     var cohort = new SymptomCohortSimulator(seed).Simulate(patients, days, new DateOnly(2026, 6, 30));
+    // The served ensemble (models/forecast/CURRENT) on the same origins: each patient's observations up to the origin day.
+    NovaMind.Ml.TorchRuntime.Initialize(null);
+    using var served = SymptomForecaster.LoadCurrent(Path.Combine(r.GetValue(evalModelsOption)!, "forecast"));
+    var extra = new Dictionary<string, NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.ExtraPredictor>
+    {
+        [$"served_ensemble_{served.Version}"] = (patient, symptom, t, h) =>
+        {
+            var until = patient.FirstDay.AddDays(t + 1).ToDateTime(TimeOnly.MinValue);
+            var upToOrigin = patient.Observations.Where(o => o.Time.UtcDateTime < until).ToList();
+            if (served.Prepare(upToOrigin, symptom, ForecastEnsembleTrainer.MedicationStarts(patient)) is not { } input || input.Origin != patient.FirstDay.AddDays(t)) return null;
+            return served.Predict([input])[0].Mean[..h];
+        },
+    };
     var rows = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Run(cohort, horizon, r.GetValue(evalFirstOption), r.GetValue(evalEveryOption),
-        new Progress<string>(Console.Error.WriteLine));
+        new Progress<string>(Console.Error.WriteLine), extra);
     var text = new System.Text.StringBuilder();
     text.AppendLine($"Simulator seed {seed}, {patients} patients × {days} days; origins every {r.GetValue(evalEveryOption)} days from day {r.GetValue(evalFirstOption)}; horizons 1–{horizon}.");
     text.AppendLine();

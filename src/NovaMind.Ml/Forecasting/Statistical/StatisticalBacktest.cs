@@ -13,18 +13,26 @@ public sealed record BacktestRow(string Symptom, string Predictor, double[] MaeB
 /// <summary>
 /// Rolling-origin evaluation of the per-patient statistical members on a simulated cohort: at each origin every model is
 /// fitted on the patient's own days up to it (nothing else) and forecasts horizons 1..H, next to the simulator's oracle,
-/// last value and weekly seasonal naive. Used to compare with the served ensemble's report on the same simulator.
+/// last value and weekly seasonal naive, and optionally the served ensemble on the same origins (origins are days the
+/// symptom was observed, as for the ensemble's own evaluation).
 /// </summary>
 public static class StatisticalBacktest
 {
     public static readonly string[] Predictors = ["oracle", "auto_ets", "sarima_100_100_7", "seasonal_naive", "last_value"];
 
-    public static IReadOnlyList<BacktestRow> Run(SymptomCohort cohort, int horizon, int firstOrigin, int originEvery, IProgress<string>? progress = null)
+    /// <summary>The served ensemble's forecast at an origin, or null where it does not forecast (too little history).</summary>
+    public delegate double[]? ExtraPredictor(SymptomSimulatedPatient patient, ObservationType symptom, int originDay, int horizon);
+
+    /// <param name="extra">Further predictors by name (e.g. the served ensemble); origins where one of them declines are skipped for all.</param>
+    public static IReadOnlyList<BacktestRow> Run(SymptomCohort cohort, int horizon, int firstOrigin, int originEvery, IProgress<string>? progress = null,
+        IReadOnlyDictionary<string, ExtraPredictor>? extra = null)
     {
+        extra ??= new Dictionary<string, ExtraPredictor>();
+        var names = Predictors.Concat(extra.Keys).ToArray();
         var rows = new List<BacktestRow>();
         foreach (var symptom in new[] { ObservationType.Mood, ObservationType.Phq9, ObservationType.Gad7 })
         {
-            var sums = Predictors.ToDictionary(p => p, _ => new double[horizon]);
+            var sums = names.ToDictionary(p => p, _ => new double[horizon]);
             var counts = new int[horizon];
             var origins = 0;
             foreach (var patient in cohort.Patients)
@@ -33,7 +41,9 @@ public static class StatisticalBacktest
                 for (var t = firstOrigin; t + 1 < patient.Days; t += originEvery)
                 {
                     var history = series.Take(t + 1).ToArray();
-                    if (history.Count(v => !double.IsNaN(v)) < 28) continue;
+                    if (history.Count(v => !double.IsNaN(v)) < 28 || double.IsNaN(series[t])) continue;
+                    var others = extra.ToDictionary(e => e.Key, e => e.Value(patient, symptom, t, horizon));
+                    if (others.Values.Any(f => f is null)) continue;
                     var forecasts = new Dictionary<string, double[]>
                     {
                         ["oracle"] = cohort.OracleForecast(patient.Index, patient.FirstDay.AddDays(t), symptom, horizon).Mean,
@@ -42,18 +52,19 @@ public static class StatisticalBacktest
                         ["seasonal_naive"] = [.. Enumerable.Range(1, horizon).Select(h => ForecastEnsembleMath.SeasonalNaive(series, t, h))],
                         ["last_value"] = [.. Enumerable.Repeat(ForecastEnsembleMath.LastObserved(series, t), horizon)],
                     };
+                    foreach (var (name, f) in others) forecasts[name] = f!;
                     origins++;
                     for (var h = 1; h <= horizon && t + h < patient.Days; h++)
                     {
                         var actual = series[t + h];
                         if (double.IsNaN(actual)) continue;
                         counts[h - 1]++;
-                        foreach (var p in Predictors) sums[p][h - 1] += Math.Abs(forecasts[p][h - 1] - actual);
+                        foreach (var p in names) sums[p][h - 1] += Math.Abs(forecasts[p][h - 1] - actual);
                     }
                 }
             }
             progress?.Report($"{symptom.Name}: {origins} origins");
-            rows.AddRange(Predictors.Select(p => new BacktestRow(symptom.Name, p,
+            rows.AddRange(names.Select(p => new BacktestRow(symptom.Name, p,
                 [.. sums[p].Select((s, h) => counts[h] == 0 ? double.NaN : s / counts[h])], origins)));
         }
         return rows;
