@@ -170,37 +170,48 @@ var evalEveryOption = new Option<int>("--origin-every") { Description = "Days be
 var evalFirstOption = new Option<int>("--first-origin") { Description = "First origin (day index; the history before it is the first fit)", DefaultValueFactory = _ => 56 };
 var evalOutOption = new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" };
 var evalModelsOption = new Option<string>("--models") { Description = "Models root holding forecast/CURRENT", DefaultValueFactory = _ => "models" };
+var evalFamilyOption = new Option<string>("--family") { Description = "training: the training simulator (with its oracle); regime: the second, structurally different family (validation only)", DefaultValueFactory = _ => "training" };
+evalFamilyOption.AcceptOnlyFromAmong("training", "regime");
 var evaluate = new Command("evaluate", "Offline evaluations.");
 var evaluateStatistical = new Command("statistical", "Per-patient AutoETS and SARIMA(1,0,0)(1,0,0)7 vs the served ensemble, the simulator's oracle, seasonal naive and last value (rolling origins).")
-    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption };
+    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption, evalFamilyOption };
 evaluateStatistical.SetAction(async (r, ct) =>
 {
     var (patients, days, seed, horizon) = (r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption), r.GetValue(evalSeedOption), r.GetValue(evalHorizonOption));
-    var cohort = new SymptomCohortSimulator(seed).Simulate(patients, days, new DateOnly(2026, 6, 30));
+    var family = r.GetValue(evalFamilyOption)!;
+    var extra = new Dictionary<string, NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.ExtraPredictor>();
+    IReadOnlyList<NovaMind.Ml.Forecasting.Statistical.BacktestPatient> cohort;
+    if (family == "regime") // the second, structurally different family: validation only, no oracle
+        cohort = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Patients(new RegimeMoodSimulator(seed).Simulate(patients, days, new DateOnly(2026, 6, 30)));
+    else
+    {
+        var simulated = new SymptomCohortSimulator(seed).Simulate(patients, days, new DateOnly(2026, 6, 30));
+        cohort = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Patients(simulated);
+        extra["oracle"] = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Oracle(simulated);
+    }
     // The served ensemble (models/forecast/CURRENT) on the same origins: each patient's observations up to the origin day.
     NovaMind.Ml.TorchRuntime.Initialize(null);
     using var served = SymptomForecaster.LoadCurrent(Path.Combine(r.GetValue(evalModelsOption)!, "forecast"));
-    var extra = new Dictionary<string, NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.ExtraPredictor>
+    extra[$"served_ensemble_{served.Version}"] = (patient, symptom, t, h) =>
     {
-        [$"served_ensemble_{served.Version}"] = (patient, symptom, t, h) =>
-        {
-            var until = patient.FirstDay.AddDays(t + 1).ToDateTime(TimeOnly.MinValue);
-            var upToOrigin = patient.Observations.Where(o => o.Time.UtcDateTime < until).ToList();
-            if (served.Prepare(upToOrigin, symptom, ForecastEnsembleTrainer.MedicationStarts(patient)) is not { } input || input.Origin != patient.FirstDay.AddDays(t)) return null;
-            return served.Predict([input])[0].Mean[..h];
-        },
+        var until = patient.FirstDay.AddDays(t + 1).ToDateTime(TimeOnly.MinValue);
+        var upToOrigin = patient.Observations.Where(o => o.Time.UtcDateTime < until).ToList();
+        if (served.Prepare(upToOrigin, symptom, patient.MedicationStarts) is not { } input || input.Origin != patient.FirstDay.AddDays(t)) return null;
+        return served.Predict([input])[0].Mean[..h];
     };
     var rows = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Run(cohort, horizon, r.GetValue(evalFirstOption), r.GetValue(evalEveryOption),
         new Progress<string>(Console.Error.WriteLine), extra);
+    var reference = family == "regime" ? "the better per-patient model (AutoETS or SARIMA)" : "the oracle";
     var text = new System.Text.StringBuilder();
-    text.AppendLine($"Simulator seed {seed}, {patients} patients × {days} days; origins every {r.GetValue(evalEveryOption)} days from day {r.GetValue(evalFirstOption)}; horizons 1–{horizon}.");
+    text.AppendLine($"Family `{family}`, simulator seed {seed}, {patients} patients × {days} days; origins every {r.GetValue(evalEveryOption)} days from day {r.GetValue(evalFirstOption)}; horizons 1–{horizon}; ratios against {reference}.");
     text.AppendLine();
-    text.AppendLine($"| symptom | predictor | origins | mean MAE h1–{horizon} | × oracle | MAE h1 | MAE h{horizon} |");
+    text.AppendLine($"| symptom | predictor | origins | mean MAE h1–{horizon} | × reference | MAE h1 | MAE h{horizon} |");
     text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
     foreach (var row in rows)
     {
-        var oracle = rows.First(o => o.Symptom == row.Symptom && o.Predictor == "oracle").MeanMae;
-        text.AppendLine(System.FormattableString.Invariant($"| {row.Symptom} | {row.Predictor} | {row.Origins} | {row.MeanMae:F3} | {row.MeanMae / oracle:F2} | {row.MaeByHorizon[0]:F3} | {row.MaeByHorizon[^1]:F3} |"));
+        double Of(string p) => rows.First(o => o.Symptom == row.Symptom && o.Predictor == p).MeanMae;
+        var baseline = family == "regime" ? Math.Min(Of("auto_ets"), Of("sarima_100_100_7")) : Of("oracle");
+        text.AppendLine(System.FormattableString.Invariant($"| {row.Symptom} | {row.Predictor} | {row.Origins} | {row.MeanMae:F3} | {row.MeanMae / baseline:F2} | {row.MaeByHorizon[0]:F3} | {row.MaeByHorizon[^1]:F3} |"));
     }
     Console.Write(text);
     if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text.ToString(), ct);

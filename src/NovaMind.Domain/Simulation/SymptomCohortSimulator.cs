@@ -278,7 +278,8 @@ public sealed class SymptomCohortSimulator(int seed, SymptomSimulatorOptions? op
     public static double Resolution(ObservationType type) =>
         type == ObservationType.Mood || type == ObservationType.HrvMs ? 0.1 : type == ObservationType.SleepHours ? 0.01 : 1;
 
-    private static TimeSpan ReadingTime(ObservationType type) =>
+    /// <summary>When a day's reading of <paramref name="type"/> is taken (shared with <see cref="RegimeMoodSimulator"/>).</summary>
+    internal static TimeSpan ReadingTime(ObservationType type) =>
         type == ObservationType.SleepHours ? new TimeSpan(7, 0, 0)
         : type == ObservationType.HrvMs || type == ObservationType.RestingHr ? new TimeSpan(7, 30, 0)
         : type == ObservationType.Steps ? new TimeSpan(22, 0, 0)

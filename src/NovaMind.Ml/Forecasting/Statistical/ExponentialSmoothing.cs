@@ -1,6 +1,4 @@
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
-using MathNet.Numerics.Optimization.ObjectiveFunctions;
 
 namespace NovaMind.Ml.Forecasting.Statistical;
 
@@ -130,6 +128,8 @@ public static class ExponentialSmoothing
     public static EtsFit Fit(EtsSpec spec, IReadOnlyList<double> y)
     {
         if (!y.Any(v => !double.IsNaN(v))) throw new ArgumentException("the series has no observed value", nameof(y));
+        if (BoundedSearch.IsConstant(y, out var value)) // the same score every day: that value, with no observed variation
+            return Evaluate(new EtsSpec(EtsTrend.None, false, spec.Period), new EtsParameters(Eps, 0, 0, 1, value, 0, new double[spec.Period]), y);
         var lower = new List<double> { Eps };
         var upper = new List<double> { 1 - Eps };
         if (spec.HasTrend) { lower.Add(Eps); upper.Add(1 - Eps); }
@@ -149,12 +149,11 @@ public static class ExponentialSmoothing
             return new EtsParameters(alpha, beta, gamma, phi, 0, 0, new double[spec.Period]);
         }
 
-        var objective = ObjectiveFunction.Value(x =>
+        double Objective(Vector<double> x)
         {
             var ll = Filter(spec, workspace.WithBestInitialStates(Smoothing(x)), y).LogLikelihood;
             return double.IsFinite(ll) ? -ll : 1e300;
-        });
-        var gradient = new ForwardDifferenceGradientObjectiveFunction(objective, low, high, 1e-7, 1e-8);
+        }
         EtsFit? best = null;
         foreach (var alpha in spec.HasTrend ? new[] { 0.1, 0.5 } : [0.1])
         {
@@ -164,10 +163,7 @@ public static class ExponentialSmoothing
             if (spec.HasTrend) start[k++] = 0.1;
             if (spec.Seasonal) start[k++] = Math.Min(0.01 / (1 - alpha), 1 - Eps);
             if (spec.Trend == EtsTrend.DampedAdditive) start[k] = 0.98;
-            MinimizationResult result;
-            try { result = new BfgsBMinimizer(1e-5, 1e-7, 1e-9, 200).FindMinimum(gradient, low, high, start); }
-            catch (Exception ex) when (ex is MaximumIterationsException or OptimizationException) { continue; }
-            var fit = Evaluate(spec, workspace.WithBestInitialStates(Smoothing(result.MinimizingPoint)), y);
+            var fit = Evaluate(spec, workspace.WithBestInitialStates(Smoothing(BoundedSearch.Minimize(Objective, low, high, start))), y);
             if (best is null || fit.LogLikelihood > best.LogLikelihood) best = fit;
         }
         return best ?? Evaluate(spec, workspace.WithBestInitialStates(Smoothing(Vector<double>.Build.DenseOfArray(new[] { 0.1, 0.1, 0.1, 0.98 }[..lower.Count]))), y);

@@ -1,6 +1,4 @@
 using MathNet.Numerics.LinearAlgebra;
-using MathNet.Numerics.Optimization;
-using MathNet.Numerics.Optimization.ObjectiveFunctions;
 
 namespace NovaMind.Ml.Forecasting.Statistical;
 
@@ -158,6 +156,12 @@ public static class SeasonalArima
     {
         var observed = y.Where(v => !double.IsNaN(v)).ToArray();
         if (observed.Length < spec.ParameterCount + 2) throw new ArgumentException($"{observed.Length} observed days are too few for {spec.Name}", nameof(y));
+        if (BoundedSearch.IsConstant(y, out var value)) // the same score every day: that value, with no observed variation
+        {
+            var flat = new SarimaParameters(0, 0, 0, 0, value, 0);
+            var r = StateSpace(spec, flat).T.RowCount;
+            return new SarimaFit(spec, flat, double.PositiveInfinity, double.NegativeInfinity, observed.Length, new double[r], new double[r, r]);
+        }
         var mean = observed.Average();
         var spread = Math.Max(1e-6, observed.Max() - observed.Min());
         var lower = new List<double>();
@@ -181,12 +185,8 @@ public static class SeasonalArima
             if (!double.IsFinite(sumV2F) || n == 0) return 1e300;
             return 0.5 * (n * (Math.Log(2 * Math.PI) + 1 + Math.Log(sumV2F / n)) + sumLogF); // −log-likelihood
         }
-        var low = Vector<double>.Build.DenseOfEnumerable(lower);
-        var high = Vector<double>.Build.DenseOfEnumerable(upper);
-        var gradient = new ForwardDifferenceGradientObjectiveFunction(ObjectiveFunction.Value(Concentrated), low, high, 1e-7, 1e-8);
-        var best = Vector<double>.Build.DenseOfEnumerable(start);
-        try { best = new BfgsBMinimizer(1e-6, 1e-8, 1e-10, 200).FindMinimum(gradient, low, high, best).MinimizingPoint; }
-        catch (Exception ex) when (ex is MaximumIterationsException or OptimizationException) { }
+        var best = BoundedSearch.Minimize(Concentrated, Vector<double>.Build.DenseOfEnumerable(lower), Vector<double>.Build.DenseOfEnumerable(upper),
+            Vector<double>.Build.DenseOfEnumerable(start));
         var (sLogF, sV2F, count, _, _) = Run(spec, Unpack(best, 1), y);
         var parameters = Unpack(best, sV2F / count);
         var (ll, obs, state, covariance) = Filter(spec, parameters, y);
@@ -195,6 +195,6 @@ public static class SeasonalArima
 
     /// <summary>Fits the 16 models with orders 0 or 1 and keeps the lowest AICc.</summary>
     public static SarimaFit FitBest(IReadOnlyList<double> y, int period = 7) =>
-        SarimaSpec.Family(period).Select(s => Fit(s, y)).Where(f => double.IsFinite(f.Aicc)).MinBy(f => f.Aicc)
+        SarimaSpec.Family(period).Select(s => Fit(s, y)).Where(f => !double.IsNaN(f.Aicc) && f.Aicc != double.PositiveInfinity).MinBy(f => f.Aicc)
         ?? throw new ArgumentException("no seasonal ARIMA model could be fitted", nameof(y));
 }
