@@ -178,6 +178,7 @@ internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems,
 {
     public static bool IsClusterUnavailable(Exception exception) =>
         exception is SiloUnavailableException or OrleansMessageRejectionException or TimeoutException or Orleans.Runtime.Messaging.ConnectionFailedException or TwinReloadingException
+        || exception is Orleans.Storage.InconsistentStateException // two activations raced after a silo's death: a retry reaches the surviving one
         || exception is Azure.RequestFailedException { Status: 0 or >= 500 }
         || exception is AggregateException aggregate && aggregate.InnerExceptions.Any(IsClusterUnavailable)
         || exception.InnerException is { } inner && IsClusterUnavailable(inner);

@@ -105,7 +105,15 @@ public sealed class SiloFailureTests : IAsyncLifetime
 
         Assert.All(result.Failures, f => Assert.Equal((HttpStatusCode.ServiceUnavailable, true), (f.Status, f.RetryAfter)));
         Assert.True(result.Slowest < TimeSpan.FromSeconds(25), $"a request took {result.Slowest}");
-        await AssertNothingAcknowledgedIsLostAsync(result);
+        try { await AssertNothingAcknowledgedIsLostAsync(result); }
+        catch (Exception ex)
+        {
+            // Name what the services logged as errors, so a failure in CI says why (a 500 has no body worth reading).
+            var errors = (_system.AllServiceLogs() + second.Output() + third.Output()).Split('\n')
+                .Where(l => l.Contains("\"@l\":\"Error\"", StringComparison.Ordinal) || l.Contains("\"@l\":\"Fatal\"", StringComparison.Ordinal))
+                .Select(l => l.Length > 700 ? l[..700] : l).Take(12);
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\nservice errors:\n{string.Join('\n', errors)}");
+        }
         var afterKill = result.Failures.Where(f => f.At >= killedAt && f.At < stoppedAt).Select(f => f.At - killedAt).DefaultIfEmpty().Max();
         var afterStop = result.Failures.Where(f => f.At >= stoppedAt).Select(f => f.At - stoppedAt).DefaultIfEmpty().Max();
         Assert.True(afterKill < TimeSpan.FromSeconds(19), $"requests still failed {afterKill} after the kill");

@@ -393,8 +393,12 @@ public sealed partial class PatientTwinGrain(
         foreach (var stored in repaired) HistoryOf(stored.Chunk.Type).Apply(stored.Chunk, stored.PreviousCount);
         foreach (var type in repaired.Select(r => r.Chunk.Type).Distinct()) twin.State.History[(byte)type.Code] = StoredTypeHistory.From(HistoryOf(type));
         twin.State.IngestSequence = repaired.Max(r => r.Sequence);
-        await WriteStateAsync(ct);
         LogRepaired(Pseudonym, repaired.Count);
+        // Reads may be answered from the repaired memory (it is what storage holds); writing it is not needed for that. If it
+        // fails — e.g. right after a silo's death a second activation briefly exists and wrote first (an ETag conflict) —
+        // this activation takes no writes and goes; the next one repairs again (idempotent).
+        try { await WriteStateAsync(ct); }
+        catch (Exception ex) { LogCheckpointFailed(ex, Pseudonym); }
     }
 
     /// <summary>A twin stored before the history store kept every reading in its state: they move into chunks once.</summary>
