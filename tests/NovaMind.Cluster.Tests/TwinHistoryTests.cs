@@ -130,6 +130,44 @@ public sealed class TwinHistoryTests(NovaMindClusterFixture fixture)
     }
 
     [Fact]
+    public async Task A_chunk_written_by_a_second_activation_is_never_overwritten_and_the_retry_keeps_both()
+    {
+        var (id, twin) = await NewTwinAsync();
+        Assert.Equal(IngestStatus.Accepted, (await twin.AddObservations(MinuteHeartRate(0, 10))).Status);
+        // What a second activation of this twin (briefly possible after a silo's death) would leave: the day's chunk
+        // rewritten with a reading this activation has not seen.
+        var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<ObservationHistoryStore>();
+        var day = DateOnly.FromDateTime(Start.UtcDateTime);
+        var stored = (await store.ReadAsync(id, ObservationType.RestingHr, day))!;
+        var foreign = stored.Chunk.Merge([(Start.AddMinutes(100).ToUnixTimeMilliseconds(), 99.0)]);
+        await store.WriteAsync(id, [(foreign, stored.PreviousCount)], stored.Sequence + 1);
+
+        // This activation's next write to that day is refused (503 at the gateway), not written over the other's.
+        await Assert.ThrowsAsync<TwinReloadingException>(() => twin.AddObservations(MinuteHeartRate(10, 5)));
+        Assert.Equal(11, (await store.ReadAsync(id, ObservationType.RestingHr, day))!.Chunk.Count);
+
+        // The client retries: the next activation repairs from storage and stores the retry; nothing is lost.
+        await fixture.Cluster.DeactivateAsync(twin);
+        Assert.Equal(IngestStatus.Accepted, (await twin.AddObservations(MinuteHeartRate(10, 5))).Status);
+        Assert.Equal(16, (await twin.GetSummary())!.TotalObservations);
+        Assert.Equal(16, (await store.ReadAsync(id, ObservationType.RestingHr, day))!.Chunk.Count);
+    }
+
+    [Fact]
+    public async Task A_chunk_re_encrypted_under_the_twin_is_written_again_without_an_error()
+    {
+        var (id, twin) = await NewTwinAsync();
+        Assert.Equal(IngestStatus.Accepted, (await twin.AddObservations(MinuteHeartRate(0, 10))).Status);
+        // Same readings, new ETag: what the key-rotation job leaves.
+        var store = fixture.Cluster.Silos[0].ServiceProvider.GetRequiredService<ObservationHistoryStore>();
+        var day = DateOnly.FromDateTime(Start.UtcDateTime);
+        var stored = (await store.ReadAsync(id, ObservationType.RestingHr, day))!;
+        await store.WriteAsync(id, [(stored.Chunk, stored.PreviousCount)], stored.Sequence);
+        Assert.Equal(IngestStatus.Accepted, (await twin.AddObservations(MinuteHeartRate(10, 5))).Status);
+        Assert.Equal(15, (await store.ReadAsync(id, ObservationType.RestingHr, day))!.Chunk.Count);
+    }
+
+    [Fact]
     public async Task A_twin_stored_in_the_old_single_entity_layout_moves_into_the_history_store_on_activation()
     {
         var id = Guid.NewGuid();

@@ -6,8 +6,14 @@ using NovaMind.Domain.Observations;
 
 namespace NovaMind.Grains.Persistence;
 
-/// <summary>A day chunk as stored: its readings, how many readings that day had before the write that produced it, and that write's sequence number.</summary>
-public sealed record StoredChunk(DayChunk Chunk, int PreviousCount, long Sequence);
+/// <summary>A day chunk as stored: its readings, the day's count in the twin's state when it was written, that write's sequence number, and its ETag.</summary>
+public sealed record StoredChunk(DayChunk Chunk, int PreviousCount, long Sequence, ETag ETag = default);
+
+/// <summary>
+/// A day chunk changed in storage since the twin read or wrote it (another activation of the twin wrote it, or it was
+/// created meanwhile): the write was refused and nothing of it is stored.
+/// </summary>
+public sealed class ChunkConflictException(string message, Exception inner) : Exception(message, inner);
 
 /// <summary>
 /// Raw observations, one encrypted entity per patient, type and UTC day (table <c>NovaMindHistory</c>, partition = patient).
@@ -45,26 +51,67 @@ public sealed class ObservationHistoryStore(TableServiceClient tables, TwinKeyRi
         return response.HasValue ? Decode(patient, response.Value!) : null;
     }
 
-    /// <summary>Stores the chunks (all of one patient) as written by ingest number <paramref name="sequence"/>.</summary>
-    public async Task WriteAsync(Guid patient, IReadOnlyList<(DayChunk Chunk, int PreviousCount)> chunks, long sequence, CancellationToken ct = default)
+    /// <summary>Stores the chunks (all of one patient) as written by ingest number <paramref name="sequence"/>, unconditionally.</summary>
+    public async Task WriteAsync(Guid patient, IReadOnlyList<(DayChunk Chunk, int PreviousCount)> chunks, long sequence, CancellationToken ct = default) =>
+        await WriteAsync(patient, [.. chunks.Select(c => (c.Chunk, c.PreviousCount, (ETag?)null))], sequence, conditional: false, ct);
+
+    /// <summary>
+    /// Stores the chunks only if each is as the caller last saw it: <c>Expected</c> null = the day has no chunk yet (insert),
+    /// otherwise its ETag must still match (optimistic concurrency: a second activation of the twin cannot silently
+    /// overwrite a chunk). Returns the chunks' new ETags (null where storage did not report one). A mismatch throws
+    /// <see cref="ChunkConflictException"/>; a group larger than one transaction is split, so on a conflict an earlier
+    /// part may be stored (the twin then reloads and repairs from storage).
+    /// </summary>
+    public Task<IReadOnlyList<ETag?>> WriteIfUnchangedAsync(Guid patient, IReadOnlyList<(DayChunk Chunk, int PreviousCount, ETag? Expected)> chunks, long sequence, CancellationToken ct = default) =>
+        WriteAsync(patient, chunks, sequence, conditional: true, ct);
+
+    private async Task<IReadOnlyList<ETag?>> WriteAsync(Guid patient, IReadOnlyList<(DayChunk Chunk, int PreviousCount, ETag? Expected)> chunks, long sequence, bool conditional, CancellationToken ct)
     {
         var table = await TableAsync(ct);
+        var written = new List<ETag?>(chunks.Count);
         var batch = new List<TableTransactionAction>();
         var bytes = 0;
-        foreach (var (chunk, previous) in chunks)
+        try
         {
-            var entity = Encode(patient, chunk, previous, sequence, out var size);
-            if (batch.Count == 100 || bytes + size > MaxBatchBytes)
+            foreach (var (chunk, previous, expected) in chunks)
             {
-                await table.SubmitTransactionAsync(batch, ct);
-                batch.Clear();
-                bytes = 0;
+                var entity = Encode(patient, chunk, previous, sequence, out var size);
+                if (batch.Count == 100 || bytes + size > MaxBatchBytes)
+                {
+                    written.AddRange(await SubmitAsync(table, batch, ct));
+                    batch.Clear();
+                    bytes = 0;
+                }
+                batch.Add(!conditional ? new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity)
+                    : expected is { } etag ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, entity, etag)
+                    : new TableTransactionAction(TableTransactionActionType.Add, entity));
+                bytes += size;
             }
-            batch.Add(new TableTransactionAction(TableTransactionActionType.UpsertReplace, entity));
-            bytes += size;
+            if (batch.Count > 0) written.AddRange(await SubmitAsync(table, batch, ct));
         }
-        if (batch.Count == 1) await table.UpsertEntityAsync(batch[0].Entity, TableUpdateMode.Replace, ct); // one entity: a plain upsert is cheaper than a batch
-        else if (batch.Count > 0) await table.SubmitTransactionAsync(batch, ct);
+        catch (Exception ex) when (ex is RequestFailedException { Status: 409 or 412 } or TableTransactionFailedException { Status: 409 or 412 })
+        {
+            throw new ChunkConflictException("a day chunk changed in storage since this twin read it", ex);
+        }
+        return written;
+    }
+
+    /// <summary>One entity as a single request (cheaper than a batch), more as one transaction.</summary>
+    private static async Task<IReadOnlyList<ETag?>> SubmitAsync(TableClient table, List<TableTransactionAction> batch, CancellationToken ct)
+    {
+        if (batch.Count > 1)
+        {
+            var responses = await table.SubmitTransactionAsync(batch, ct);
+            return [.. responses.Value.Select(r => r.Headers.ETag)];
+        }
+        var action = batch[0];
+        var response = action.ActionType switch
+        {
+            TableTransactionActionType.Add => await table.AddEntityAsync(action.Entity, ct),
+            TableTransactionActionType.UpdateReplace => await table.UpdateEntityAsync(action.Entity, action.ETag, TableUpdateMode.Replace, ct),
+            _ => await table.UpsertEntityAsync(action.Entity, TableUpdateMode.Replace, ct),
+        };
+        return [response.Headers.ETag];
     }
 
     /// <summary>The chunks of <paramref name="type"/> (every type when null) from <paramref name="from"/> to <paramref name="to"/> (inclusive), by type then day.</summary>
@@ -187,7 +234,7 @@ public sealed class ObservationHistoryStore(TableServiceClient tables, TwinKeyRi
             ms[i] = dayStart + BinaryPrimitives.ReadInt32LittleEndian(plain.AsSpan(9 + i * 4));
             values[i] = BinaryPrimitives.ReadDoubleLittleEndian(plain.AsSpan(9 + n * 4 + i * 8));
         }
-        return new StoredChunk(DayChunk.FromColumns(type, day, ms, values), previous, entity.GetInt64("Seq") ?? 0);
+        return new StoredChunk(DayChunk.FromColumns(type, day, ms, values), previous, entity.GetInt64("Seq") ?? 0, entity.ETag);
     }
 
     private static long DayStart(DateOnly day) => new DateTimeOffset(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).ToUnixTimeMilliseconds();

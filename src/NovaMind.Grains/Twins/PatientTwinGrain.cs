@@ -27,7 +27,7 @@ public sealed partial class PatientTwinGrain(
     private readonly TwinForecastCache _forecasts = new(cacheOptions.Value.TimeToLive);
 
     /// <summary>The day chunks this activation wrote last (it is their only writer): a stream of readings rewrites today's chunk without reading it back.</summary>
-    private readonly Dictionary<(ObservationType, DateOnly), DayChunk> _recentChunks = [];
+    private readonly Dictionary<(ObservationType, DateOnly), (DayChunk Chunk, Azure.ETag ETag)> _recentChunks = [];
     private const int RecentChunkLimit = 16;
 
     private string Pseudonym => pseudonyms.Pseudonym(this.GetPrimaryKey());
@@ -210,7 +210,7 @@ public sealed partial class PatientTwinGrain(
         var updates = new List<(DayChunk Chunk, int PreviousCount)>();
         foreach (var group in groups)
         {
-            var existing = existingChunks[group.Key];
+            var existing = existingChunks[group.Key].Chunk;
             var merged = existing.Merge(group.Select(o => (o.Time.ToUnixTimeMilliseconds(), o.Value)));
             if (merged.Count > DayChunk.MaxReadings)
                 return $"at most {DayChunk.MaxReadings} readings of {group.Key.Type.Name} per UTC day are kept; {group.Key.Day:yyyy-MM-dd} would have {merged.Count}";
@@ -220,13 +220,7 @@ public sealed partial class PatientTwinGrain(
         var sequence = twin.State.IngestSequence + 1;
         // Each chunk records the day's count in the last written state, so a repair from that state is exact however many
         // times the day was rewritten since (ADR 0019).
-        var stored = updates.Select(u => (u.Chunk, _countsAtCheckpoint.GetValueOrDefault((u.Chunk.Type, u.Chunk.Day), u.PreviousCount))).ToList();
-        try { await history.WriteAsync(id, stored, sequence); }
-        catch
-        {
-            Suspect(); // some chunks may have been written: the next activation applies them from storage
-            throw;
-        }
+        var etags = await WriteChunksAsync(id, updates, existingChunks, sequence);
 
         foreach (var (chunk, previousCount) in updates)
         {
@@ -236,10 +230,12 @@ public sealed partial class PatientTwinGrain(
         foreach (var type in updates.Select(u => u.Chunk.Type).Distinct()) twin.State.History[(byte)type.Code] = StoredTypeHistory.From(HistoryOf(type));
         twin.State.IngestSequence = sequence;
         _ingestsSinceCheckpoint++;
-        foreach (var (chunk, _) in updates)
+        for (var i = 0; i < updates.Count; i++)
         {
+            var key = (updates[i].Chunk.Type, updates[i].Chunk.Day);
+            if (etags[i] is not { } etag) { _recentChunks.Remove(key); continue; } // no ETag reported: read it next time
             if (_recentChunks.Count >= RecentChunkLimit) _recentChunks.Clear();
-            _recentChunks[(chunk.Type, chunk.Day)] = chunk;
+            _recentChunks[key] = (updates[i].Chunk, etag);
         }
         _forecasts.Clear();
 
@@ -263,6 +259,57 @@ public sealed partial class PatientTwinGrain(
         }
         return null;
     }
+
+    /// <summary>
+    /// Writes the merged chunks only if each is still as this activation read or wrote it (ETag; insert-only for a new day).
+    /// A conflict whose days still hold exactly what the merge started from was a re-encryption (same readings, new ETag):
+    /// written again with the new ETags. Any other conflict means a second activation of this twin wrote (possible briefly
+    /// after a silo's death): nothing is overwritten, this activation takes no more writes and the caller gets a 503 to retry
+    /// at the next activation, which repairs from storage. Each chunk records the day's count in the last written state, so a
+    /// repair from that state is exact however many times the day was rewritten since (ADR 0019).
+    /// </summary>
+    private async Task<IReadOnlyList<Azure.ETag?>> WriteChunksAsync(Guid id, List<(DayChunk Chunk, int PreviousCount)> updates,
+        Dictionary<(ObservationType Type, DateOnly Day), (DayChunk Chunk, Azure.ETag? ETag)> basis, long sequence)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var writes = updates.Select(u => (u.Chunk, _countsAtCheckpoint.GetValueOrDefault((u.Chunk.Type, u.Chunk.Day), u.PreviousCount),
+                basis[(u.Chunk.Type, u.Chunk.Day)].ETag)).ToList();
+            try { return await history.WriteIfUnchangedAsync(id, writes, sequence); }
+            catch (ChunkConflictException) when (attempt == 1)
+            {
+                StoredChunk?[] current;
+                try { current = await Task.WhenAll(basis.Keys.Select(k => history.ReadAsync(id, k.Type, k.Day))); }
+                catch
+                {
+                    Suspect();
+                    throw;
+                }
+                var keys = basis.Keys.ToList();
+                var unchanged = keys.Select((k, i) => current[i] is { } c ? SameReadings(c.Chunk, basis[k].Chunk) : basis[k].Chunk.Count == 0).All(same => same);
+                if (!unchanged)
+                {
+                    Suspect();
+                    LogConflict(Pseudonym);
+                    throw new TwinReloadingException("the twin's stored history changed under it (a second activation wrote); retry shortly");
+                }
+                for (var i = 0; i < keys.Count; i++) basis[keys[i]] = (basis[keys[i]].Chunk, current[i]?.ETag);
+            }
+            catch (ChunkConflictException)
+            {
+                Suspect();
+                throw new TwinReloadingException("the twin's stored history changed under it; retry shortly");
+            }
+            catch
+            {
+                Suspect(); // some chunks may have been written: the next activation applies them from storage
+                throw;
+            }
+        }
+    }
+
+    private static bool SameReadings(DayChunk a, DayChunk b) =>
+        a.UnixMilliseconds.AsSpan().SequenceEqual(b.UnixMilliseconds) && a.Values.AsSpan().SequenceEqual(b.Values);
 
     /// <summary>Days rewritten since the state was last written, with their count in that state.</summary>
     private readonly Dictionary<(ObservationType, DateOnly), int> _countsAtCheckpoint = [];
@@ -356,20 +403,20 @@ public sealed partial class PatientTwinGrain(
     /// (repair has applied every written chunk), so only cached-out days with data, and days older than the window, are read —
     /// eight at a time. A new patient's first upload of months of data therefore reads nothing.
     /// </summary>
-    private async Task<Dictionary<(ObservationType Type, DateOnly Day), DayChunk>> ExistingChunksAsync(Guid id, IReadOnlyList<(ObservationType Type, DateOnly Day)> keys)
+    private async Task<Dictionary<(ObservationType Type, DateOnly Day), (DayChunk Chunk, Azure.ETag? ETag)>> ExistingChunksAsync(Guid id, IReadOnlyList<(ObservationType Type, DateOnly Day)> keys)
     {
-        var result = new Dictionary<(ObservationType, DateOnly), DayChunk>();
+        var result = new Dictionary<(ObservationType, DateOnly), (DayChunk, Azure.ETag?)>();
         var toRead = new List<(ObservationType Type, DateOnly Day)>();
         foreach (var key in keys)
         {
-            if (_recentChunks.TryGetValue(key, out var cached)) result[key] = cached;
-            else if (IsKnownAbsent(key.Type, key.Day)) result[key] = DayChunk.Empty(key.Type, key.Day);
+            if (_recentChunks.TryGetValue(key, out var cached)) result[key] = (cached.Chunk, cached.ETag);
+            else if (IsKnownAbsent(key.Type, key.Day)) result[key] = (DayChunk.Empty(key.Type, key.Day), null); // written insert-only
             else toRead.Add(key);
         }
         foreach (var part in toRead.Chunk(8))
         {
             var read = await Task.WhenAll(part.Select(k => history.ReadAsync(id, k.Type, k.Day)));
-            for (var i = 0; i < part.Length; i++) result[part[i]] = read[i]?.Chunk ?? DayChunk.Empty(part[i].Type, part[i].Day);
+            for (var i = 0; i < part.Length; i++) result[part[i]] = read[i] is { } stored ? (stored.Chunk, stored.ETag) : (DayChunk.Empty(part[i].Type, part[i].Day), null);
         }
         return result;
     }
@@ -690,6 +737,9 @@ public sealed partial class PatientTwinGrain(
             LogPublishFailed(ex, Pseudonym);
         }
     }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: a day chunk changed in storage under this activation (a second activation wrote); it reloads")]
+    private partial void LogConflict(string patient);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Twin {Patient}: its state could not be written now; the ingests' chunks are stored and the next write or activation covers them")]
     private partial void LogCheckpointFailed(Exception ex, string patient);
