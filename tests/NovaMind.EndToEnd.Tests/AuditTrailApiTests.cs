@@ -55,7 +55,7 @@ public sealed class AuditTrailApiTests(NovaMindSystemFixture system)
         Assert.All(mine, e => Assert.False(string.IsNullOrEmpty(e.TraceId)));
 
         // No clinical value and no raw patient id anywhere in the chain.
-        Assert.DoesNotContain(records, r => r.Payload.Contains("7.314", StringComparison.Ordinal) || r.Payload.Contains(id.ToString(), StringComparison.OrdinalIgnoreCase));
+        Assert.DoesNotContain(records, r => NovaMindSystemFixture.ContainsNumber(r.Payload, "7.314") || r.Payload.Contains(id.ToString(), StringComparison.OrdinalIgnoreCase));
         var verification = await store.VerifyAsync();
         Assert.True(verification.Intact, verification.Problem);
     }
@@ -108,4 +108,12 @@ public sealed class AuditTrailApiTests(NovaMindSystemFixture system)
         var (records, _, _) = await store.ReadAllAsync();
         Assert.Equal(reads, records.Count(r => r.Entry.Patient == pseudonym && r.Entry.Action == "read_clinical" && r.Entry.Outcome == "200"));
     }
+
+    [Theory]
+    [InlineData("{\"value\":7.3141592653589}", true)]
+    [InlineData("mood 7.314 stored", true)]
+    [InlineData("{\"time\":\"2026-11-30T20:20:17.314362+00:00\"}", false)] // a timestamp's seconds, not the value
+    [InlineData("{\"time\":\"2026-11-30T20:20:07.314362+00:00\"}", false)]
+    public void The_value_check_finds_the_number_itself_not_digits_inside_another(string text, bool found) =>
+        Assert.Equal(found, NovaMindSystemFixture.ContainsNumber(text, "7.314"));
 }

@@ -110,6 +110,13 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
         return (await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<System.Text.Json.JsonElement>(created.Content)).GetProperty("id").GetGuid();
     }
 
+    /// <summary>
+    /// Whether <paramref name="text"/> holds the number <paramref name="prefix"/> (or a longer rendering of it) as a number of
+    /// its own — not inside another one, such as the seconds of a timestamp ("…:17.3141…" does not count for "7.3141").
+    /// </summary>
+    public static bool ContainsNumber(string text, string prefix) =>
+        System.Text.RegularExpressions.Regex.IsMatch(text, $@"(?<![\d.]){System.Text.RegularExpressions.Regex.Escape(prefix)}");
+
     public HttpClient Client(Uri? gateway = null, string? token = null)
     {
         var http = new HttpClient { BaseAddress = gateway ?? GatewayAUrl, Timeout = TimeSpan.FromSeconds(60) };

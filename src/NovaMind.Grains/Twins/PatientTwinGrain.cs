@@ -218,8 +218,6 @@ public sealed partial class PatientTwinGrain(
         }
 
         var sequence = twin.State.IngestSequence + 1;
-        // Each chunk records the day's count in the last written state, so a repair from that state is exact however many
-        // times the day was rewritten since (ADR 0019).
         var etags = await WriteChunksAsync(id, updates, existingChunks, sequence);
 
         foreach (var (chunk, previousCount) in updates)

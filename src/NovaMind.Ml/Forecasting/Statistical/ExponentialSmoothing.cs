@@ -166,7 +166,7 @@ public static class ExponentialSmoothing
             var fit = Evaluate(spec, workspace.WithBestInitialStates(Smoothing(BoundedSearch.Minimize(Objective, low, high, start))), y);
             if (best is null || fit.LogLikelihood > best.LogLikelihood) best = fit;
         }
-        return best ?? Evaluate(spec, workspace.WithBestInitialStates(Smoothing(Vector<double>.Build.DenseOfArray(new[] { 0.1, 0.1, 0.1, 0.98 }[..lower.Count]))), y);
+        return best!; // at least one start always runs
     }
 
     /// <summary>Buffers for <see cref="WithBestInitialStates"/>: the errors with zero initial states and each state's effect on them.</summary>

@@ -187,7 +187,7 @@ public static class SeasonalArima
         }
         var best = BoundedSearch.Minimize(Concentrated, Vector<double>.Build.DenseOfEnumerable(lower), Vector<double>.Build.DenseOfEnumerable(upper),
             Vector<double>.Build.DenseOfEnumerable(start));
-        var (sLogF, sV2F, count, _, _) = Run(spec, Unpack(best, 1), y);
+        var (_, sV2F, count, _, _) = Run(spec, Unpack(best, 1), y);
         var parameters = Unpack(best, sV2F / count);
         var (ll, obs, state, covariance) = Filter(spec, parameters, y);
         return new SarimaFit(spec, parameters, ll, ExponentialSmoothing.Aicc(ll, spec.ParameterCount, obs), obs, state.ToArray(), covariance.ToArray());

@@ -1,8 +1,7 @@
 #!/usr/bin/python3
 """Reference values for ExponentialSmoothingTests, from statsmodels' ETSModel (Debian python3-statsmodels 0.13.5).
 
-The series is the test's: 84 days, y_t = 5 + 0.01 t + 1.5 sin(2 pi t / 7) + 2 (u_t - 0.5), u_t from the LCG
-state = state * 1664525 + 1013904223 (mod 2^32), u = state / 2^32, seed 12345. Run: /usr/bin/python3 ets_reference.py
+Series: the test's 84 days (reference_series.py). Run: /usr/bin/python3 ets_reference.py
 """
 import numpy as np
 from reference_series import series
