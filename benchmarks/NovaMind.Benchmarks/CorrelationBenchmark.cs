@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NovaMind.Domain.Correlation;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 
 namespace NovaMind.Benchmarks;
 

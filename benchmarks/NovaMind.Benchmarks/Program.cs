@@ -238,7 +238,7 @@ internal sealed class ForecastAdapter : IBatchModel<float[], float>
     public ForecastAdapter(SymptomForecaster model)
     {
         _model = model;
-        var cohort = new NovaMind.Domain.Simulation.SymptomCohortSimulator(11).Simulate(256, 120, new DateOnly(2026, 6, 30));
+        var cohort = new NovaMind.Simulation.SymptomCohortSimulator(11).Simulate(256, 120, new DateOnly(2026, 6, 30));
         var symptoms = model.Symptoms.Select(s => { NovaMind.Domain.Observations.ObservationType.TryParse(s, out var t); return t; }).ToArray();
         _requests = [.. cohort.Patients.Select((p, i) => model.Prepare(p.Observations, symptoms[i % symptoms.Length], null)).OfType<SymptomForecastInput>()];
     }

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using NovaMind.Cli;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using NovaMind.Ml.Correlation;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Pharmacogenomics;

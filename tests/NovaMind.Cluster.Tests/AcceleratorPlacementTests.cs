@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using NovaMind.Contracts;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using NovaMind.Silo;
 using NovaMind.TestInfrastructure;
 using Orleans.TestingHost;

@@ -1,6 +1,6 @@
 using NovaMind.Contracts;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using NovaMind.Ml.Forecasting;
 using NovaMind.TestInfrastructure;
 

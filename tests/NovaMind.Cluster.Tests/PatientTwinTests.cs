@@ -1,5 +1,5 @@
 using NovaMind.Contracts;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 
 namespace NovaMind.Cluster.Tests;
 

@@ -22,11 +22,22 @@ public class ArchitectureTests
     }
 
     [Fact]
-    public void DomainProject_HasNoFrameworkPackageReference()
+    public void SimulationAssembly_ReferencesNoOrleansTorchAspNetCoreOrAzureAssembly()
     {
-        var csproj = Path.Combine(RepoRoot(), "src", "NovaMind.Domain", "NovaMind.Domain.csproj");
-        Assert.True(File.Exists(csproj), $"{csproj} not found");
+        var assembly = typeof(NovaMind.Simulation.SymptomCohortSimulator).Assembly;
+        Assert.Equal("NovaMind.Simulation", assembly.GetName().Name);
+        var references = assembly.GetReferencedAssemblies().Select(a => a.Name ?? "").ToList();
+        Assert.Contains("NovaMind.Domain", references);
+        var forbidden = references.Where(r => ForbiddenPrefixes.Any(p => r.StartsWith(p, StringComparison.OrdinalIgnoreCase))).ToList();
+        Assert.True(forbidden.Count == 0, "NovaMind.Simulation references " + string.Join(", ", forbidden));
+    }
 
+    [Theory]
+    [InlineData("NovaMind.Domain")]
+    [InlineData("NovaMind.Simulation")]
+    public void PlainProjects_HaveNoFrameworkPackageReference(string project)
+    {
+        var csproj = ProjectFile(project);
         var packageReferences = XDocument.Load(csproj).Descendants()
             .Where(e => e.Name.LocalName is "PackageReference" or "GlobalPackageReference")
             .Select(e => e.Attribute("Include")?.Value ?? e.Attribute("Update")?.Value ?? "?")
@@ -34,7 +45,42 @@ public class ArchitectureTests
 
         // Maths libraries (MathNet.Numerics) are allowed; frameworks, ML runtimes and cloud SDKs are not.
         var forbidden = packageReferences.Where(IsFrameworkPackage).ToList();
-        Assert.True(forbidden.Count == 0, "NovaMind.Domain.csproj has PackageReference " + string.Join(", ", forbidden));
+        Assert.True(forbidden.Count == 0, $"{project}.csproj has PackageReference " + string.Join(", ", forbidden));
+    }
+
+    /// <summary>Synthetic cohorts stay out of the gateway and the domain, directly or through another project.</summary>
+    [Theory]
+    [InlineData("NovaMind.Gateway", "NovaMind.Simulation", false)]
+    [InlineData("NovaMind.Domain", "NovaMind.Simulation", false)]
+    [InlineData("NovaMind.Contracts", "NovaMind.Simulation", false)]
+    [InlineData("NovaMind.Ml", "NovaMind.Simulation", true)] // trainers draw their cohorts from it: the check sees real edges
+    [InlineData("NovaMind.Silo", "NovaMind.Domain", true)]
+    public void ProjectGraph_Reaches(string from, string to, bool expected)
+    {
+        Assert.Equal(expected, ReachableProjects(from).Contains(to));
+    }
+
+    private static HashSet<string> ReachableProjects(string project)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>([project]);
+        while (pending.Count > 0)
+        {
+            var name = pending.Pop();
+            foreach (var reference in XDocument.Load(ProjectFile(name)).Descendants().Where(e => e.Name.LocalName == "ProjectReference"))
+            {
+                var referenced = Path.GetFileNameWithoutExtension(reference.Attribute("Include")!.Value.Replace('\\', '/'));
+                if (seen.Add(referenced)) pending.Push(referenced);
+            }
+        }
+        return seen;
+    }
+
+    private static string ProjectFile(string project)
+    {
+        var csproj = Path.Combine(RepoRoot(), "src", project, project + ".csproj");
+        Assert.True(File.Exists(csproj), $"{csproj} not found");
+        return csproj;
     }
 
     [Theory]

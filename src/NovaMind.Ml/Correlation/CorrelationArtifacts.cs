@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 
 namespace NovaMind.Ml.Correlation;
 

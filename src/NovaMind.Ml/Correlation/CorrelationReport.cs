@@ -1,4 +1,4 @@
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 
 namespace NovaMind.Ml.Correlation;
 

@@ -2,7 +2,7 @@ using System.Diagnostics;
 using MathNet.Numerics.LinearAlgebra;
 using NovaMind.Domain.Correlation;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using static TorchSharp.torch;
 
 namespace NovaMind.Ml.Correlation;

@@ -1,6 +1,6 @@
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 
 namespace NovaMind.Domain.Tests.Forecasting;
 

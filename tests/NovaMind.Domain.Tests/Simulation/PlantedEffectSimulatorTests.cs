@@ -1,6 +1,6 @@
 using NovaMind.Domain.Correlation;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using Xunit.Abstractions;
 
 namespace NovaMind.Domain.Tests.Simulation;

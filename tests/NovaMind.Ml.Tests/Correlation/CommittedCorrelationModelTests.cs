@@ -1,6 +1,6 @@
 using NovaMind.TestInfrastructure;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using NovaMind.Ml.Correlation;
 
 namespace NovaMind.Ml.Tests.Correlation;

@@ -1,7 +1,7 @@
 using NovaMind.TestInfrastructure;
 using System.Text.Json;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using NovaMind.Ml.Forecasting;
 
 namespace NovaMind.Ml.Tests.Forecasting;

@@ -1,4 +1,4 @@
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using NovaMind.Ml.Forecasting.Statistical;
 
 namespace NovaMind.Ml.Tests.Forecasting;

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 using NovaMind.Ml.Forecasting;
 using Xunit.Abstractions;
 

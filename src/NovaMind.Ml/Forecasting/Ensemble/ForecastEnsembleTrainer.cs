@@ -4,7 +4,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using NovaMind.Domain.Forecasting;
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 
 namespace NovaMind.Ml.Forecasting;
 

@@ -1,5 +1,5 @@
 using NovaMind.Domain.Observations;
-using NovaMind.Domain.Simulation;
+using NovaMind.Simulation;
 
 namespace NovaMind.Ml.Forecasting.Statistical;
 

@@ -1,6 +1,6 @@
 using NovaMind.Domain.Observations;
 
-namespace NovaMind.Domain.Simulation;
+namespace NovaMind.Simulation;
 
 public sealed record SimulatedPatient(int Index, IReadOnlyList<Observation> Observations, double MoodBaseline);
 

@@ -1,6 +1,6 @@
 using NovaMind.Domain.Observations;
 
-namespace NovaMind.Domain.Simulation;
+namespace NovaMind.Simulation;
 
 /// <summary>The one lagged effect planted in a patient: <see cref="Symptom"/> on day t has correlation
 /// <see cref="Correlation"/> with <see cref="Biometric"/> on day t − <see cref="LagDays"/> (before mapping to the

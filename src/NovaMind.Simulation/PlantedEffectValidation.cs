@@ -1,7 +1,7 @@
 using NovaMind.Domain.Correlation;
 using NovaMind.Domain.Observations;
 
-namespace NovaMind.Domain.Simulation;
+namespace NovaMind.Simulation;
 
 /// <summary>
 /// What <see cref="LagCorrelationEngine"/> found on planted-effect patients, for one method.

@@ -1,6 +1,6 @@
 using NovaMind.Domain.Observations;
 
-namespace NovaMind.Domain.Simulation;
+namespace NovaMind.Simulation;
 
 /// <summary>
 /// Cohort-wide constants of the symptom simulator (docs/forecast-simulator.md). Per-patient values are drawn

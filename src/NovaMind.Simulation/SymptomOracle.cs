@@ -1,6 +1,6 @@
 using NovaMind.Domain.Observations;
 
-namespace NovaMind.Domain.Simulation;
+namespace NovaMind.Simulation;
 
 /// <summary>The oracle's predictive mean and SD of the observed value on origin + 1..Mean.Length days (index h − 1).</summary>
 public sealed record OracleForecast(ObservationType Symptom, DateOnly Origin, double[] Mean, double[] Sd);

@@ -1,6 +1,6 @@
 using NovaMind.Domain.Observations;
 
-namespace NovaMind.Domain.Simulation;
+namespace NovaMind.Simulation;
 
 /// <summary>One patient of <see cref="RegimeMoodSimulator"/>: what was emitted, by type and day (NaN where missing), and as observations.</summary>
 public sealed record RegimeSimulatedPatient(int Index, DateOnly FirstDay, int Days, IReadOnlyDictionary<ObservationType, double[]> Daily,

@@ -1,6 +1,6 @@
 using NovaMind.Domain.Observations;
 
-namespace NovaMind.Domain.Simulation;
+namespace NovaMind.Simulation;
 
 /// <summary>
 /// The linear-Gaussian state-space form of one patient's process (docs/forecast-simulator.md): the simulator steps
