@@ -113,7 +113,10 @@ public sealed record ForecastResult(
     [property: Id(8)] bool FromCache = false,
     [property: Id(9)] string? ModelDevice = null);
 
-/// <summary>What each model predicted for the same days, and the per-horizon weights the ensemble gave them.</summary>
+/// <summary>
+/// What each model predicted for the same days, and the per-horizon weights the ensemble gave them (personalised from
+/// the patient's own backtest; <see cref="Personalisation"/> says how).
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record ForecastComponentsDto(
     [property: Id(0)] double[] Transformer,
@@ -121,7 +124,58 @@ public sealed record ForecastComponentsDto(
     [property: Id(2)] string TransformerArchitecture,
     [property: Id(3)] double[] XGBoost,
     [property: Id(4)] string XGBoostHyperparameters,
-    [property: Id(5)] double[] TransformerWeights);
+    [property: Id(5)] double[] TransformerWeights,
+    [property: Id(6)] double[] XGBoostWeights,
+    [property: Id(7)] double[]? Statistical,
+    [property: Id(8)] string StatisticalModel,
+    [property: Id(9)] double[] StatisticalWeights,
+    [property: Id(10)] ForecastPersonalisationDto Personalisation)
+{
+    /// <summary>The same components for horizons 1..<paramref name="horizon"/> only, rounded for an answer.</summary>
+    public ForecastComponentsDto Take(int horizon) => new(R(Transformer, horizon), R(TransformerSd, horizon), TransformerArchitecture,
+        R(XGBoost, horizon), XGBoostHyperparameters, R(TransformerWeights, horizon), R(XGBoostWeights, horizon),
+        Statistical is null ? null : R(Statistical, horizon), StatisticalModel, R(StatisticalWeights, horizon), Personalisation.Take(horizon));
+
+    internal static double[] R(double[] values, int horizon) => [.. values.Take(horizon).Select(v => Math.Round(v, 3))];
+}
+
+/// <summary>
+/// How a patient's forecast was personalised: the global weights it started from, per horizon group the patient's best
+/// backtest weights and how far they were trusted, the interval scale, and a sentence saying why.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ForecastPersonalisationDto(
+    [property: Id(0)] int BacktestOrigins,
+    [property: Id(1)] int ScoredPoints,
+    [property: Id(2)] double IntervalScale,
+    [property: Id(3)] double BacktestIntervalScale,
+    [property: Id(4)] double[] GlobalTransformerWeights,
+    [property: Id(5)] double[] GlobalXGBoostWeights,
+    [property: Id(6)] double[] GlobalStatisticalWeights,
+    [property: Id(7)] ForecastWeightGroupDto[] Groups,
+    [property: Id(8)] string Reason)
+{
+    public ForecastPersonalisationDto Take(int horizon) => this with
+    {
+        IntervalScale = Math.Round(IntervalScale, 3),
+        BacktestIntervalScale = Math.Round(BacktestIntervalScale, 3),
+        GlobalTransformerWeights = ForecastComponentsDto.R(GlobalTransformerWeights, horizon),
+        GlobalXGBoostWeights = ForecastComponentsDto.R(GlobalXGBoostWeights, horizon),
+        GlobalStatisticalWeights = ForecastComponentsDto.R(GlobalStatisticalWeights, horizon),
+        Groups = [.. Groups.Where(g => g.FirstHorizon <= horizon)],
+    };
+}
+
+/// <summary>One horizon group: the patient's best weights [Transformer, XGBoost, statistical] on its backtest, the shrinkage λ toward the global weights, and backtest MAEs.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ForecastWeightGroupDto(
+    [property: Id(0)] int FirstHorizon,
+    [property: Id(1)] int LastHorizon,
+    [property: Id(2)] int Origins,
+    [property: Id(3)] int Points,
+    [property: Id(4)] double Shrinkage,
+    [property: Id(5)] double[] PatientWeights,
+    [property: Id(6)] Dictionary<string, double> BacktestMae);
 
 /// <summary>Live update published on the twin's stream after a change is durably stored.</summary>
 [GenerateSerializer, Immutable]

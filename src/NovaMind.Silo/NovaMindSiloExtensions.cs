@@ -87,6 +87,10 @@ public static class NovaMindSiloExtensions
             "forecast", sp.GetRequiredService<SymptomForecaster>(),
             SchedulerOptions(configuration, "Forecast", device),
             sp.GetRequiredService<DeviceExecutor>()));
+        // Forecasts are personalised from each patient's own backtest (issue 13); Forecasting:Personalisation tunes it.
+        var personalisation = (configuration.GetSection("Forecasting:Personalisation").Get<NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions>()
+                               ?? new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions()).Validated();
+        silo.Services.AddSingleton(sp => new PersonalisedForecaster(sp.GetRequiredService<SymptomForecaster>(), personalisation));
         silo.Services.Configure<ForecastCacheOptions>(configuration.GetSection("Twins:ForecastCache"));
         silo.Services.Configure<TwinHistoryOptions>(configuration.GetSection("Twins:History"));
         var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();

@@ -25,10 +25,19 @@ public sealed record ForecastPointResponse(
     [property: JsonPropertyName("upper_95")] double Upper95);
 public sealed record TransformerContribution(string Architecture, double[] Values, double[] Sd);
 public sealed record XGBoostContribution(string Hyperparameters, double[] Values);
-public sealed record ContributingModels(TransformerContribution Transformer, [property: JsonPropertyName("xgboost")] XGBoostContribution XGBoost);
-public sealed record EnsembleWeights(double[] Transformer, [property: JsonPropertyName("xgboost")] double[] XGBoost);
+/// <summary>The per-patient statistical member; <c>values</c> is null where it could not be fitted (its weight is then 0).</summary>
+public sealed record StatisticalContribution(string Model, double[]? Values);
+public sealed record ContributingModels(TransformerContribution Transformer, [property: JsonPropertyName("xgboost")] XGBoostContribution XGBoost,
+    StatisticalContribution Statistical);
+public sealed record EnsembleWeights(double[] Transformer, [property: JsonPropertyName("xgboost")] double[] XGBoost, double[] Statistical);
+public sealed record WeightGroupResponse(int FirstHorizon, int LastHorizon, int BacktestOrigins, int BacktestPoints,
+    [property: JsonPropertyName("shrinkage_toward_global")] double Shrinkage, MemberWeights PatientBestWeights, Dictionary<string, double> BacktestMae);
+public sealed record MemberWeights(double Transformer, [property: JsonPropertyName("xgboost")] double XGBoost, double Statistical);
+/// <summary>How the weights and intervals were personalised from the patient's own backtest, and why.</summary>
+public sealed record PersonalisationResponse(int BacktestOrigins, int BacktestPoints, double IntervalScale, double BacktestIntervalScale,
+    EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason);
 public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions,
-    ContributingModels ContributingModels, EnsembleWeights Weights, string? ModelDevice);
+    ContributingModels ContributingModels, EnsembleWeights Weights, PersonalisationResponse Personalisation, string? ModelDevice);
 
 public static class PatientEndpoints
 {
@@ -150,10 +159,18 @@ public static class PatientEndpoints
         var c = r.Components!;
         return new ForecastResponse(r.ModelVersion!, r.GeneratedAt, r.Symptom, r.Horizon,
             [.. r.Predictions.Select(p => new ForecastPointResponse(p.Date, p.Value, p.Lower80, p.Upper80, p.Lower95, p.Upper95))],
-            new ContributingModels(new TransformerContribution(c.TransformerArchitecture, c.Transformer, c.TransformerSd), new XGBoostContribution(c.XGBoostHyperparameters, c.XGBoost)),
-            new EnsembleWeights(c.TransformerWeights, [.. c.TransformerWeights.Select(w => Math.Round(1 - w, 3))]), r.ModelDevice);
+            new ContributingModels(new TransformerContribution(c.TransformerArchitecture, c.Transformer, c.TransformerSd), new XGBoostContribution(c.XGBoostHyperparameters, c.XGBoost),
+                new StatisticalContribution(c.StatisticalModel, c.Statistical)),
+            new EnsembleWeights(c.TransformerWeights, c.XGBoostWeights, c.StatisticalWeights),
+            Personalisation(c.Personalisation), r.ModelDevice);
     }
 
+    private static PersonalisationResponse Personalisation(ForecastPersonalisationDto p) =>
+        new(p.BacktestOrigins, p.ScoredPoints, p.IntervalScale, p.BacktestIntervalScale,
+            new EnsembleWeights(p.GlobalTransformerWeights, p.GlobalXGBoostWeights, p.GlobalStatisticalWeights),
+            [.. p.Groups.Select(g => new WeightGroupResponse(g.FirstHorizon, g.LastHorizon, g.Origins, g.Points, Math.Round(g.Shrinkage, 3),
+                new MemberWeights(Math.Round(g.PatientWeights[0], 3), Math.Round(g.PatientWeights[1], 3), Math.Round(g.PatientWeights[2], 3)), g.BacktestMae))],
+            p.Reason);
 
     private static bool TryPaging(string? text, int min, int max, out int value, int fallback = 0)
     {

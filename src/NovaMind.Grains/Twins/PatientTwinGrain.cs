@@ -565,13 +565,8 @@ public sealed partial class PatientTwinGrain(
         for (var k = 0; k < horizon; k++)
             points[k] = new ForecastPoint(f.Origin.AddDays(k + 1), Math.Round(f.Mean[k], 3), Math.Round(f.Lower80[k], 3), Math.Round(f.Upper80[k], 3),
                 Math.Round(f.Lower95[k], 3), Math.Round(f.Upper95[k], 3));
-        var c = f.Components!;
-        var components = new ForecastComponentsDto(Round(c.Transformer[..horizon]), Round(c.TransformerSd[..horizon]), c.TransformerArchitecture,
-            Round(c.XGBoost[..horizon]), c.XGBoostHyperparameters, Round(c.TransformerWeights[..horizon]));
-        return new ForecastResult(ForecastStatus.Ok, type.Name, horizon, f.ModelVersion, cached.GeneratedAt, points, null, components, fromCache, f.ModelDevice);
+        return new ForecastResult(ForecastStatus.Ok, type.Name, horizon, f.ModelVersion, cached.GeneratedAt, points, null, f.Components!.Take(horizon), fromCache, f.ModelDevice);
     }
-
-    private static double[] Round(double[] values) => [.. values.Select(v => Math.Round(v, 3))];
 
     public Task<UpdateResult> SetGenotype(Dictionary<string, string> genotype) => Exclusive(() => SetGenotypeCore(genotype));
 

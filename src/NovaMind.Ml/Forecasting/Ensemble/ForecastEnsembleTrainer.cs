@@ -164,8 +164,30 @@ public sealed record ForecastEnsembleMetadata
     public required Dictionary<string, string> Components { get; init; }
     public required DateTimeOffset TrainedAt { get; init; }
 
+    /// <summary>
+    /// Global weight of the per-patient statistical member per horizon, learned with the others; absent in sets trained
+    /// before it existed (0.4.0), where it is 0 and only a patient's own backtest gives it weight. With it,
+    /// XGBoost's weight is 1 − w_T − w_S.
+    /// </summary>
+    public double[]? StatisticalWeights { get; init; }
+
     public double Combine(int horizon, double transformer, double xgboost) =>
         TransformerWeights[horizon - 1] * transformer + (1 - TransformerWeights[horizon - 1]) * xgboost;
+
+    /// <summary>The global weights [Transformer, XGBoost, statistical] at <paramref name="horizon"/>.</summary>
+    public double[] MemberWeights(int horizon)
+    {
+        var t = TransformerWeights[horizon - 1];
+        var s = StatisticalWeights?[horizon - 1] ?? 0;
+        return [t, 1 - t - s, s];
+    }
+
+    /// <summary>Half-width of the calibrated interval at <paramref name="level"/> (score units × the Transformer's sd when normalised).</summary>
+    public double HalfWidth(int horizon, double level, double transformerSd)
+    {
+        var (lower, upper) = Interval(horizon, 0, level, transformerSd);
+        return (upper - lower) / 2;
+    }
 
     public (double Lower, double Upper) Interval(int horizon, double prediction, double level, double transformerSd)
     {

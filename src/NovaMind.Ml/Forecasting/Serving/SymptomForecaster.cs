@@ -42,6 +42,9 @@ public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, Sympto
 
     public bool Serves(ObservationType symptom) => _components.ContainsKey(symptom.Name);
 
+    /// <summary>The symptom's global combination: learned weights and conformal quantiles.</summary>
+    public ForecastEnsembleMetadata Ensemble(ObservationType symptom) => Get(symptom).Ensemble;
+
     /// <summary>How the symptom's Transformer is built (for the answer's contributing_models).</summary>
     public string TransformerDescription(ObservationType symptom)
     {

@@ -188,7 +188,15 @@ public static class SeasonalArima
         var best = BoundedSearch.Minimize(Concentrated, Vector<double>.Build.DenseOfEnumerable(lower), Vector<double>.Build.DenseOfEnumerable(upper),
             Vector<double>.Build.DenseOfEnumerable(start));
         var (_, sV2F, count, _, _) = Run(spec, Unpack(best, 1), y);
-        var parameters = Unpack(best, sV2F / count);
+        return Condition(spec, Unpack(best, sV2F / count), y);
+    }
+
+    /// <summary>
+    /// The model with fixed <paramref name="parameters"/> (fitted elsewhere) filtered through <paramref name="y"/>: its state
+    /// after the last day, ready to forecast from there. A rolling-origin backtest fits once and conditions at each origin.
+    /// </summary>
+    public static SarimaFit Condition(SarimaSpec spec, SarimaParameters parameters, IReadOnlyList<double> y)
+    {
         var (ll, obs, state, covariance) = Filter(spec, parameters, y);
         return new SarimaFit(spec, parameters, ll, ExponentialSmoothing.Aicc(ll, spec.ParameterCount, obs), obs, state.ToArray(), covariance.ToArray());
     }

@@ -1,0 +1,165 @@
+using NovaMind.Ml.Forecasting.Personalised;
+
+namespace NovaMind.Ml.Tests.Forecasting;
+
+/// <summary>Personalised weights and interval scale: known answers from planted backtests.</summary>
+public sealed class PersonalisedCombinationTests
+{
+    private const int H = 14;
+    private static readonly PersonalisationOptions Options = new() { PriorOrigins = 4, GroupEnds = [7, 14] };
+
+    private static double[][] Global(double t, double x, double s) => [.. Enumerable.Range(0, H).Select(_ => new[] { t, x, s })];
+
+    /// <summary>An origin whose members forecast <paramref name="t"/>, <paramref name="x"/>, <paramref name="s"/> and whose actuals are observed for horizons 1..<paramref name="observedTo"/>.</summary>
+    private static BacktestOrigin Origin(Func<int, double> actual, Func<int, double> t, Func<int, double> x, Func<int, double>? s, int observedTo = H, double halfWidth = 1)
+    {
+        double[] Row(Func<int, double> f) => [.. Enumerable.Range(1, H).Select(f)];
+        return new BacktestOrigin(new MemberForecasts(Row(t), Row(x), s is null ? null : Row(s)),
+            [.. Enumerable.Range(1, H).Select(h => h <= observedTo ? actual(h) : double.NaN)], [.. Enumerable.Repeat(halfWidth, H)]);
+    }
+
+    [Fact]
+    public void Without_a_backtest_the_global_weights_and_intervals_are_used()
+    {
+        var p = PersonalisedCombination.Personalise(Global(0.5, 0.3, 0.2), [], statistical: true, Options);
+
+        Assert.All(p.Weights, w => Assert.Equal([0.5, 0.3, 0.2], w));
+        Assert.Equal(1, p.IntervalScale);
+        Assert.Equal(0, p.BacktestOrigins);
+        Assert.Empty(p.Groups);
+        Assert.Contains("global weights and intervals are used unchanged", p.Reason);
+    }
+
+    [Fact]
+    public void A_statistical_member_that_could_not_be_fitted_gives_its_weight_to_the_others_in_proportion()
+    {
+        var p = PersonalisedCombination.Personalise(Global(0.5, 0.3, 0.2), [], statistical: false, Options);
+
+        Assert.All(p.Weights, w => { Assert.Equal(0.625, w[0], 12); Assert.Equal(0.375, w[1], 12); Assert.Equal(0, w[2]); });
+    }
+
+    [Fact]
+    public void The_best_weights_find_the_exact_member()
+    {
+        (double, double, double, double)[] points = [(1, 5, 3, 3), (2, 0, 4, 4), (7, 1, 2, 2), (4, 4, 6, 6)];
+
+        var (w, mae) = PersonalisedCombination.BestWeights(points, [0.4, 0.6, 0], statistical: true, step: 0.1);
+
+        Assert.Equal([0, 0, 1], w);
+        Assert.Equal(0, mae, 12);
+        // Without the statistical member the best mix of the other two is searched on the line w_S = 0.
+        var (w2, _) = PersonalisedCombination.BestWeights(points, [0.4, 0.6, 0], statistical: false, step: 0.1);
+        Assert.Equal(0, w2[2]);
+    }
+
+    [Fact]
+    public void When_the_backtest_cannot_tell_the_members_apart_the_weights_stay_nearest_the_prior()
+    {
+        (double, double, double, double)[] points = [(3, 3, 3, 4), (5, 5, 5, 2)];
+
+        var (w, _) = PersonalisedCombination.BestWeights(points, [0.3, 0.5, 0.2], statistical: true, step: 0.1);
+
+        Assert.Equal(0.3, w[0], 12);
+        Assert.Equal(0.5, w[1], 12);
+        Assert.Equal(0.2, w[2], 12);
+    }
+
+    [Theory]
+    [InlineData(1, 0.8)]   // λ = 4 / 5
+    [InlineData(4, 0.5)]
+    [InlineData(12, 0.25)]
+    [InlineData(36, 0.1)]
+    public void Weights_move_from_the_global_ones_toward_the_patients_best_as_origins_accumulate(int origins, double lambda)
+    {
+        // The statistical member is exact on this patient; the others are 2 and 1 too high (no mix of them is exact).
+        var backtest = Enumerable.Range(0, origins)
+            .Select(k => Origin(h => 10 + Math.Sin(k + h), h => 12 + Math.Sin(k + h), h => 11 + Math.Sin(k + h), h => 10 + Math.Sin(k + h)))
+            .ToList();
+        var global = Global(0.6, 0.4, 0);
+
+        var p = PersonalisedCombination.Personalise(global, backtest, statistical: true, Options);
+
+        Assert.Equal(origins, p.BacktestOrigins);
+        Assert.Equal(2, p.Groups.Count);
+        foreach (var g in p.Groups)
+        {
+            Assert.Equal(lambda, g.Shrinkage, 12);
+            Assert.Equal([0, 0, 1], g.PatientWeights);
+            Assert.Equal(0, g.BacktestMae["patient_best_weights"], 12);
+            Assert.Equal(0, g.BacktestMae["statistical"], 12);
+        }
+        for (var h = 0; h < H; h++)
+        {
+            Assert.Equal(lambda * 0.6, p.Weights[h][0], 12);
+            Assert.Equal(lambda * 0.4, p.Weights[h][1], 12);
+            Assert.Equal(1 - lambda, p.Weights[h][2], 12);
+            Assert.Equal(1, p.Weights[h].Sum(), 12);
+        }
+    }
+
+    [Fact]
+    public void A_horizon_group_with_no_observed_outcome_keeps_the_global_weights()
+    {
+        // Outcomes observed only for horizons 1..5: the 8–14 group has nothing to learn from.
+        var backtest = Enumerable.Range(0, 6).Select(k => Origin(h => 5 + k % 3, h => 9, h => 1, h => 5 + k % 3, observedTo: 5)).ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, Options);
+
+        var group = Assert.Single(p.Groups);
+        Assert.Equal((1, 7, 6, 30), (group.FirstHorizon, group.LastHorizon, group.Origins, group.Points));
+        Assert.Equal(0.6, p.Weights[0][2], 12); // λ = 4 / (4 + 6) = 0.4 of the global 0, 0.6 of the patient's 1
+        for (var h = 7; h < H; h++) Assert.Equal([0.5, 0.5, 0], p.Weights[h]);
+    }
+
+    [Theory]
+    [InlineData(2.0, 12, 1.6817928305074290)] // 2^0.75: λ = 4/16, the log scale keeps 75 % of log 2
+    [InlineData(0.5, 12, 0.5946035575013605)] // 0.5^0.75
+    [InlineData(2.0, 4, 1.4142135623730951)]  // 2^0.5
+    [InlineData(10.0, 36, 3.0)]               // 10^0.9 = 7.9, clamped to the maximum
+    public void The_interval_scale_is_the_patients_80_percent_error_ratio_shrunk_toward_one(double ratio, int origins, double expected)
+    {
+        // Every member forecasts the same value, so any weights give it; the outcome lies ratio × the half-width away.
+        var backtest = Enumerable.Range(0, origins)
+            .Select(k => Origin(h => 20 + ((k + h) % 2 == 0 ? 1 : -1) * ratio * 1.5, h => 20, h => 20, h => 20, halfWidth: 1.5))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, Options);
+
+        Assert.Equal(ratio, p.BacktestIntervalScale, 9);
+        Assert.Equal(expected, p.IntervalScale, 9);
+        Assert.Equal(origins * H, p.ScoredPoints);
+    }
+
+    [Fact]
+    public void Backtest_origins_without_a_statistical_forecast_are_not_scored_when_it_is_weighed()
+    {
+        var backtest = new List<BacktestOrigin>
+        {
+            Origin(h => 1, h => 1, h => 1, null),
+            Origin(h => 1, h => 1, h => 1, h => 1),
+        };
+
+        Assert.Equal(1, PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, Options).BacktestOrigins);
+        Assert.Equal(2, PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: false, Options).BacktestOrigins);
+    }
+
+    [Theory]
+    [InlineData(0.8, 9)]   // ⌈11 · 0.8⌉ = 9th smallest of 1..10
+    [InlineData(0.95, 10)] // ⌈10.45⌉ = 11 > n: the largest
+    [InlineData(0.5, 6)]
+    public void The_conformal_quantile_is_the_finite_sample_one(double level, double expected)
+    {
+        Assert.Equal(expected, PersonalisedCombination.ConformalQuantile([10, 3, 1, 7, 2, 9, 4, 8, 6, 5], level));
+    }
+
+    [Theory]
+    [InlineData(0.3)]
+    [InlineData(0)]
+    [InlineData(-1)]
+    public void Options_refuse_a_weight_step_that_does_not_divide_one_or_a_negative_prior(double step)
+    {
+        Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { WeightStep = step }.Validated());
+        Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { PriorOrigins = -1 }.Validated());
+        Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { GroupEnds = [14, 7] }.Validated());
+    }
+}

@@ -1,0 +1,116 @@
+using NovaMind.Domain.Observations;
+using NovaMind.Ml.Forecasting;
+using NovaMind.Ml.Forecasting.Personalised;
+using NovaMind.Ml.Forecasting.Statistical;
+using NovaMind.Simulation;
+using NovaMind.TestInfrastructure;
+
+namespace NovaMind.Ml.Tests.Forecasting;
+
+/// <summary>The served, personalised ensemble on the committed forecast set, and the statistical member's backtest.</summary>
+public sealed class PersonalisedForecasterTests : IDisposable
+{
+    private static readonly DateOnly LastDay = new(2026, 6, 30);
+    private readonly SymptomForecaster _models = SymptomForecaster.LoadCurrent(Path.Combine(RepoPaths.Models, "forecast"));
+
+    public void Dispose() => _models.Dispose();
+
+    private Func<IReadOnlyList<SymptomForecastInput>, Task<SymptomForecastOutput[]>> Predict => inputs => Task.FromResult(_models.Predict(inputs));
+
+    /// <summary>A seasonal AR(1) series with about one day in eight missing.</summary>
+    private static double[] Series(int days, int seed)
+    {
+        var random = new Random(seed);
+        var y = new double[days];
+        double e = 0;
+        for (var d = 0; d < days; d++)
+        {
+            e = 0.6 * e + random.NextDouble() - 0.5;
+            y[d] = 5 + (d % 7 >= 5 ? 1.5 : 0) + e;
+        }
+        for (var d = 3; d < days; d += 8) y[d] = double.NaN;
+        return y;
+    }
+
+    [Fact]
+    public void The_statistical_backtest_sees_nothing_after_each_origin()
+    {
+        var series = Series(160, 3);
+        int[] origins = [100, 107, 114];
+        var before = StatisticalMember.Backtest(series, origins, 14);
+        var changed = (double[])series.Clone();
+        for (var d = 108; d < changed.Length; d++) if (!double.IsNaN(changed[d])) changed[d] += 3;
+
+        var after = StatisticalMember.Backtest(changed, origins, 14);
+
+        Assert.Equal(before[0]!.Mean, after[0]!.Mean);
+        Assert.Equal(before[1]!.Mean, after[1]!.Mean);
+        Assert.NotEqual(before[2]!.Mean, after[2]!.Mean);
+        // The first origin is a plain fit on the days up to it.
+        var alone = StatisticalMember.Forecast(series.Take(101).ToArray(), 14)!;
+        for (var h = 0; h < 14; h++) Assert.Equal(alone.Mean[h], before[0]!.Mean[h], 9);
+    }
+
+    [Fact]
+    public void The_statistical_member_declines_a_history_too_short_to_fit()
+    {
+        Assert.Null(StatisticalMember.Forecast([4, double.NaN, 5, 6, double.NaN, 5], 7));
+        Assert.Throws<ArgumentException>(() => StatisticalMember.Backtest(Series(60, 1), [40, 30], 7));
+    }
+
+    [Fact]
+    public async Task Without_backtest_origins_the_answer_is_the_global_ensemble_of_the_artifact()
+    {
+        var patient = new SymptomCohortSimulator(77).Simulate(1, 150, LastDay).Patients[0];
+        var global = new PersonalisedForecaster(_models, new PersonalisationOptions { BacktestOrigins = 0 });
+
+        var served = (await global.ForecastAsync(patient.Observations, ObservationType.Mood, null, Predict))!;
+        var plain = _models.Predict([_models.Prepare(patient.Observations, ObservationType.Mood, null)!])[0];
+
+        Assert.NotNull(served.Statistical);
+        Assert.Equal(1, served.Personalisation.IntervalScale);
+        for (var h = 0; h < 28; h++)
+        {
+            Assert.Equal(0, served.Personalisation.Weights[h][2]); // 0.4.0 learned no statistical weight
+            Assert.Equal(plain.Mean[h], served.Mean[h], 9);
+            Assert.Equal(plain.Lower80[h], served.Lower80[h], 9);
+            Assert.Equal(plain.Upper95[h], served.Upper95[h], 9);
+        }
+    }
+
+    [Fact]
+    public async Task A_patient_unlike_the_training_cohort_moves_weight_to_the_member_that_fits_them()
+    {
+        // A strong weekday/weekend swing (mood 3 on weekdays, 8 at weekends) with little noise: nothing like the
+        // training simulator, and exactly what a weekly seasonal model of the patient's own history captures.
+        var random = new Random(5);
+        var start = LastDay.AddDays(-179);
+        var observations = Enumerable.Range(0, 180).Select(d =>
+        {
+            var day = start.AddDays(d);
+            var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
+            var value = Math.Round((weekend ? 8 : 3) + 0.3 * (random.NextDouble() - 0.5), 2);
+            return new Observation(new DateTimeOffset(day.ToDateTime(new TimeOnly(20, 0)), TimeSpan.Zero), ObservationType.Mood, value);
+        }).ToList();
+        var personalised = new PersonalisedForecaster(_models, new PersonalisationOptions());
+
+        var served = (await personalised.ForecastAsync(observations, ObservationType.Mood, null, Predict))!;
+
+        var p = served.Personalisation;
+        Assert.Equal(8, p.BacktestOrigins);
+        var week = p.Groups[0];
+        Assert.True(week.PatientWeights[2] >= 0.5, $"patient weights {string.Join(", ", week.PatientWeights)}");
+        Assert.True(week.BacktestMae["statistical"] < week.BacktestMae["global_weights"], string.Join(", ", week.BacktestMae));
+        Assert.True(p.Weights[0][2] > 0.3, $"statistical weight at h1 {p.Weights[0][2]}");
+        Assert.Contains("8 past origins", p.Reason);
+        for (var h = 0; h < 28; h++)
+        {
+            Assert.Equal(1, p.Weights[h].Sum(), 9);
+            Assert.True(served.Lower95[h] <= served.Lower80[h] && served.Lower80[h] <= served.Mean[h] && served.Mean[h] <= served.Upper80[h] && served.Upper80[h] <= served.Upper95[h]);
+        }
+        // The forecast follows the patient's week: the next Saturday well above the next Wednesday.
+        int Ahead(DayOfWeek dow) => Enumerable.Range(1, 7).First(h => LastDay.AddDays(h).DayOfWeek == dow);
+        Assert.True(served.Mean[Ahead(DayOfWeek.Saturday) - 1] - served.Mean[Ahead(DayOfWeek.Wednesday) - 1] > 2.5,
+            $"Saturday {served.Mean[Ahead(DayOfWeek.Saturday) - 1]:F2}, Wednesday {served.Mean[Ahead(DayOfWeek.Wednesday) - 1]:F2}");
+    }
+}
