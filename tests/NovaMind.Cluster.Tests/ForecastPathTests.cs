@@ -38,7 +38,8 @@ public sealed class ForecastPathTests(NovaMindClusterFixture fixture)
             var symptom = symptoms[i % symptoms.Length];
             var input = model.Prepare(p.Observations, symptom, p.Parameters.MedicationStart is { } s ? [s] : null);
             Assert.NotNull(input);
-            var direct = model.Predict([input])[0];
+            var direct = (await new PersonalisedForecaster(model, new()).ForecastAsync(p.Observations, symptom, p.Parameters.MedicationStart is { } m ? [m] : null,
+                inputs => Task.FromResult(model.Predict(inputs))))!;
             var f = forecasts[i];
             Assert.Equal(ForecastStatus.Ok, f.Status);
             Assert.Equal(symptom.Name, f.Symptom);
@@ -50,9 +51,13 @@ public sealed class ForecastPathTests(NovaMindClusterFixture fixture)
                 Assert.InRange(Math.Abs(direct.Mean[k] - f.Predictions[k].Value), 0, 1e-3);
                 Assert.InRange(Math.Abs(direct.Lower95[k] - f.Predictions[k].Lower95), 0, 1e-3);
                 Assert.InRange(Math.Abs(direct.Upper80[k] - f.Predictions[k].Upper80), 0, 1e-3);
-                Assert.InRange(Math.Abs(direct.XGBoost[k] - f.Components!.XGBoost[k]), 0, 1e-3);
-                Assert.InRange(Math.Abs(direct.Transformer[k] - f.Components.Transformer[k]), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.Models.XGBoost[k] - f.Components!.XGBoost[k]), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.Models.Transformer[k] - f.Components.Transformer[k]), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.Statistical![k] - f.Components.Statistical![k]), 0, 1e-3);
+                Assert.InRange(Math.Abs(direct.Personalisation.Weights[k][2] - f.Components.StatisticalWeights[k]), 0, 1e-3);
             }
+            Assert.Equal(direct.Personalisation.BacktestOrigins, f.Components!.Personalisation.BacktestOrigins);
+            Assert.Equal(direct.Personalisation.Reason, f.Components.Personalisation.Reason);
         }
     }
 

@@ -111,15 +111,24 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         Assert.Equal(28, transformer.GetProperty("sd").GetArrayLength());
         Assert.Contains("layers=", transformer.GetProperty("architecture").GetString());
         Assert.Contains("max_depth=", xgboost.GetProperty("hyperparameters").GetString());
-        var wT = forecast.GetProperty("weights").GetProperty("transformer").EnumerateArray().Select(v => v.GetDouble()).ToArray();
-        var wX = forecast.GetProperty("weights").GetProperty("xgboost").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        var statistical = forecast.GetProperty("contributing_models").GetProperty("statistical");
+        Assert.StartsWith("SARIMA(1,0,0)(1,0,0)7", statistical.GetProperty("model").GetString());
+        var sValues = statistical.GetProperty("values").EnumerateArray().Select(v => v.GetDouble()).ToArray();
+        double[] Weights(string member) => [.. forecast.GetProperty("weights").GetProperty(member).EnumerateArray().Select(v => v.GetDouble())];
+        var (wT, wX, wS) = (Weights("transformer"), Weights("xgboost"), Weights("statistical"));
+        var personalisation = forecast.GetProperty("personalisation");
+        Assert.InRange(personalisation.GetProperty("backtest_origins").GetInt32(), 1, 8); // 90 days of history: weekly origins back from the last
+        Assert.Contains("rolling-origin backtest", personalisation.GetProperty("reason").GetString());
+        Assert.True(personalisation.GetProperty("interval_scale").GetDouble() > 0);
+        Assert.Equal(28, personalisation.GetProperty("global_weights").GetProperty("statistical").GetArrayLength());
         Assert.Equal(28, tValues.Length);
         Assert.Equal(28, xValues.Length);
+        Assert.Equal(28, sValues.Length);
         for (var k = 0; k < 28; k++)
         {
-            Assert.InRange(wT[k] + wX[k], 0.999, 1.001);
-            var combined = Math.Clamp(wT[k] * tValues[k] + wX[k] * xValues[k], 0, 27);
-            Assert.InRange(predictions[k].GetProperty("value").GetDouble(), combined - 0.01, combined + 0.01); // the answer is the weighted combination
+            Assert.InRange(wT[k] + wX[k] + wS[k], 0.998, 1.002);
+            var combined = Math.Clamp(wT[k] * tValues[k] + wX[k] * xValues[k] + wS[k] * sValues[k], 0, 27);
+            Assert.InRange(predictions[k].GetProperty("value").GetDouble(), combined - 0.02, combined + 0.02); // the answer is the weighted combination (of rounded parts)
             Assert.InRange(predictions[k].GetProperty("value").GetDouble(), 0, 27);
         }
     }
