@@ -170,11 +170,13 @@ var evalEveryOption = new Option<int>("--origin-every") { Description = "Days be
 var evalFirstOption = new Option<int>("--first-origin") { Description = "First origin (day index; the history before it is the first fit)", DefaultValueFactory = _ => 56 };
 var evalOutOption = new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" };
 var evalModelsOption = new Option<string>("--models") { Description = "Models root holding forecast/CURRENT", DefaultValueFactory = _ => "models" };
+var evalPriorOption = new Option<string>("--prior-origins") { Description = "Prior strength n₀ of the personalised weights (comma-separated to compare several; default: the served one)", DefaultValueFactory = _ => new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions().PriorOrigins.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+var evalJsonOption = new Option<string?>("--json") { Description = "Also write every row (MAE per horizon, coverage) as JSON to this file" };
 var evalFamilyOption = new Option<string>("--family") { Description = "training: the training simulator (with its oracle); regime: the second, structurally different family (validation only)", DefaultValueFactory = _ => "training" };
 evalFamilyOption.AcceptOnlyFromAmong("training", "regime");
 var evaluate = new Command("evaluate", "Offline evaluations.");
-var evaluateStatistical = new Command("statistical", "Per-patient AutoETS and SARIMA(1,0,0)(1,0,0)7 vs the served ensemble, the simulator's oracle, seasonal naive and last value (rolling origins).")
-    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption, evalFamilyOption };
+var evaluateStatistical = new Command("statistical", "The served ensemble (global and personalised) vs per-patient AutoETS and SARIMA(1,0,0)(1,0,0)7, the simulator's oracle, seasonal naive and last value (rolling origins; MAE and interval coverage).")
+    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption, evalFamilyOption, evalPriorOption, evalJsonOption };
 evaluateStatistical.SetAction(async (r, ct) =>
 {
     var (patients, days, seed, horizon) = (r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption), r.GetValue(evalSeedOption), r.GetValue(evalHorizonOption));
@@ -189,32 +191,59 @@ evaluateStatistical.SetAction(async (r, ct) =>
         cohort = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Patients(simulated);
         extra["oracle"] = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Oracle(simulated);
     }
-    // The served ensemble (models/forecast/CURRENT) on the same origins: each patient's observations up to the origin day.
+    // The served ensemble (models/forecast/CURRENT) on the same origins: each patient's observations up to the origin day,
+    // once with the artifact's global weights and intervals, once personalised as the silo serves it (per prior strength n₀).
     NovaMind.Ml.TorchRuntime.Initialize(null);
     using var served = SymptomForecaster.LoadCurrent(Path.Combine(r.GetValue(evalModelsOption)!, "forecast"));
-    extra[$"served_ensemble_{served.Version}"] = (patient, symptom, t, h) =>
+    static NovaMind.Ml.Forecasting.Statistical.BacktestForecast Cut(double[] mean, double[] l80, double[] u80, double[] l95, double[] u95, int h) =>
+        new(mean[..h], l80[..h], u80[..h], l95[..h], u95[..h]);
+    List<NovaMind.Domain.Observations.Observation> UpTo(NovaMind.Ml.Forecasting.Statistical.BacktestPatient patient, int t)
     {
         var until = patient.FirstDay.AddDays(t + 1).ToDateTime(TimeOnly.MinValue);
-        var upToOrigin = patient.Observations.Where(o => o.Time.UtcDateTime < until).ToList();
-        if (served.Prepare(upToOrigin, symptom, patient.MedicationStarts) is not { } input || input.Origin != patient.FirstDay.AddDays(t)) return null;
-        return served.Predict([input])[0].Mean[..h];
+        return patient.Observations.Where(o => o.Time.UtcDateTime < until).ToList();
+    }
+    extra[$"global_ensemble_{served.Version}"] = (patient, symptom, t, h) =>
+    {
+        if (served.Prepare(UpTo(patient, t), symptom, patient.MedicationStarts) is not { } input || input.Origin != patient.FirstDay.AddDays(t)) return null;
+        var o = served.Predict([input])[0];
+        return Cut(o.Mean, o.Lower80, o.Upper80, o.Lower95, o.Upper95, h);
     };
+    var priors = r.GetValue(evalPriorOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+        .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    foreach (var prior in priors)
+    {
+        var personalised = new PersonalisedForecaster(served, new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions { PriorOrigins = prior });
+        var name = priors.Length == 1 ? $"personalised_{served.Version}" : System.FormattableString.Invariant($"personalised_{served.Version}_n0={prior}");
+        extra[name] = (patient, symptom, t, h) =>
+        {
+            var o = personalised.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, inputs => Task.FromResult(served.Predict(inputs))).GetAwaiter().GetResult();
+            return o is null || o.Origin != patient.FirstDay.AddDays(t) ? null : Cut(o.Mean, o.Lower80, o.Upper80, o.Lower95, o.Upper95, h);
+        };
+    }
+    var clock = System.Diagnostics.Stopwatch.StartNew();
     var rows = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Run(cohort, horizon, r.GetValue(evalFirstOption), r.GetValue(evalEveryOption),
         new Progress<string>(Console.Error.WriteLine), extra);
     var reference = family == "regime" ? "the better per-patient model (AutoETS or SARIMA)" : "the oracle";
     var text = new System.Text.StringBuilder();
-    text.AppendLine($"Family `{family}`, simulator seed {seed}, {patients} patients × {days} days; origins every {r.GetValue(evalEveryOption)} days from day {r.GetValue(evalFirstOption)}; horizons 1–{horizon}; ratios against {reference}.");
+    var early = Math.Min(14, horizon);
+    text.AppendLine($"Family `{family}`, simulator seed {seed}, {patients} patients × {days} days; origins every {r.GetValue(evalEveryOption)} days from day {r.GetValue(evalFirstOption)}; " +
+                    $"horizons 1–{horizon}; ratios (mean MAE h1–{early}) against {reference}; {clock.Elapsed.TotalSeconds:F0} s.");
     text.AppendLine();
-    text.AppendLine($"| symptom | predictor | origins | mean MAE h1–{horizon} | × reference | MAE h1 | MAE h{horizon} |");
-    text.AppendLine("|---|---|---:|---:|---:|---:|---:|");
+    text.AppendLine($"| symptom | predictor | origins | MAE h1–{early} | × reference | MAE h1 | MAE h{horizon} | MAE h1–{horizon} | cover 80 | cover 95 | patient 80 % cover p10 / p50 / p90 |");
+    text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
     foreach (var row in rows)
     {
-        double Of(string p) => rows.First(o => o.Symptom == row.Symptom && o.Predictor == p).MeanMae;
+        double Of(string p) => rows.First(o => o.Symptom == row.Symptom && o.Predictor == p).MeanMaeOver(1, early);
         var baseline = family == "regime" ? Math.Min(Of("auto_ets"), Of("sarima_100_100_7")) : Of("oracle");
-        text.AppendLine(System.FormattableString.Invariant($"| {row.Symptom} | {row.Predictor} | {row.Origins} | {row.MeanMae:F3} | {row.MeanMae / baseline:F2} | {row.MaeByHorizon[0]:F3} | {row.MaeByHorizon[^1]:F3} |"));
+        var perPatient = row.PatientCoverage80Percentiles is { } q ? System.FormattableString.Invariant($"{q[0]:F2} / {q[1]:F2} / {q[2]:F2}") : "–";
+        text.AppendLine(System.FormattableString.Invariant(
+            $"| {row.Symptom} | {row.Predictor} | {row.Origins} | {row.MeanMaeOver(1, early):F3} | {row.MeanMaeOver(1, early) / baseline:F2} | {row.MaeByHorizon[0]:F3} | {row.MaeByHorizon[^1]:F3} | {row.MeanMae:F3} | ") +
+            (row.Coverage80 is { } c80 ? System.FormattableString.Invariant($"{c80:F3} | {row.Coverage95:F3} | {perPatient} |") : "– | – | – |"));
     }
     Console.Write(text);
     if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text.ToString(), ct);
+    if (r.GetValue(evalJsonOption) is { } jsonFile)
+        await File.WriteAllTextAsync(jsonFile, System.Text.Json.JsonSerializer.Serialize(new { family, seed, patients, days, horizon, rows }, NovaMind.Ml.ModelArtifacts.Json), ct);
     return 0;
 });
 evaluate.Subcommands.Add(evaluateStatistical);

@@ -21,7 +21,23 @@ public sealed class StatisticalBacktestTests
             // The simulated symptoms revert to a personal mean: a fitted model beats carrying the last value or last week forward.
             Assert.True(Mae("sarima_100_100_7") < Mae("last_value") && Mae("sarima_100_100_7") < Mae("seasonal_naive"), symptom);
             Assert.True(Mae("auto_ets") < Mae("seasonal_naive"), symptom);
+            // The statistical members carry their own Gaussian intervals; the naive baselines none.
+            var sarima = rows.Single(r => r.Symptom == symptom && r.Predictor == "sarima_100_100_7");
+            Assert.InRange(sarima.Coverage80!.Value, 0.6, 0.95);
+            Assert.True(sarima.Coverage95 > sarima.Coverage80);
+            Assert.Equal(3, sarima.PatientCoverage80Percentiles!.Length);
+            Assert.Null(rows.Single(r => r.Symptom == symptom && r.Predictor == "last_value").Coverage80);
         }
+    }
+
+    [Theory]
+    [InlineData(0.1, 1.9)]
+    [InlineData(0.5, 5.5)]
+    [InlineData(0.9, 9.1)]
+    [InlineData(1.0, 10)]
+    public void Percentiles_interpolate_linearly_as_numpy_does(double q, double expected)
+    {
+        Assert.Equal(expected, StatisticalBacktest.Percentile([10, 1, 9, 2, 8, 3, 7, 4, 6, 5], q), 12);
     }
 
     [Fact]
