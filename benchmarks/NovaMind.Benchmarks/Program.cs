@@ -15,6 +15,7 @@ using static TorchSharp.torch;
 if (args.FirstOrDefault() == "statistical")
 {
     NovaMind.Benchmarks.StatisticalForecastBenchmark.Run(Console.WriteLine);
+    NovaMind.Benchmarks.StatisticalForecastBenchmark.RunServing(Console.WriteLine, args.Length > 1 ? args[1] : "models");
     return 0;
 }
 if (args.FirstOrDefault() == "correlation")

@@ -1,5 +1,9 @@
 using System.Diagnostics;
+using NovaMind.Domain.Observations;
+using NovaMind.Ml.Forecasting;
+using NovaMind.Ml.Forecasting.Personalised;
 using NovaMind.Ml.Forecasting.Statistical;
+using NovaMind.Simulation;
 
 namespace NovaMind.Benchmarks;
 
@@ -35,6 +39,53 @@ public static class StatisticalForecastBenchmark
             Measure("AutoETS (6 variants)", days, data, y => ExponentialSmoothing.FitBest(y).Spec.Name, say);
             Measure("SARIMA(1,0,0)(1,0,0)7", days, data, y => SeasonalArima.Fit(new SarimaSpec(1, 0, 1, 0), y).Spec.Name, say);
             Measure("SARIMA search (16 models)", days, data, y => SeasonalArima.FitBest(y).Spec.Name, say);
+        }
+        say("");
+    }
+
+    /// <summary>
+    /// A whole served forecast per patient-symptom, paired in one run: the artifact's global ensemble (prepare + one
+    /// model row) against the personalised one (prepare at the origin and up to 8 backtest origins, 9 model rows in one
+    /// batch, two SARIMA fits and the combination). Simulated patients with 150 and 365 days of history.
+    /// </summary>
+    public static void RunServing(Action<string> say, string modelsRoot, int patients = 20)
+    {
+        NovaMind.Ml.TorchRuntime.Initialize(null);
+        NovaMind.Ml.TorchRuntime.UseCpuThreads(1);
+        using var models = SymptomForecaster.LoadCurrent(Path.Combine(modelsRoot, "forecast"));
+        var personalised = new PersonalisedForecaster(models, new PersonalisationOptions());
+        Task<SymptomForecastOutput[]> Predict(IReadOnlyList<SymptomForecastInput> inputs) => Task.FromResult(models.Predict(inputs));
+        say($"## Served forecast per patient-symptom, global vs personalised ({models.Version}, one core, one torch thread)");
+        say("");
+        say("| history days | requests | global median ms | personalised median ms | ratio of medians | personalised p90 ms | of which statistical (fit + backtest) median ms |");
+        say("|---:|---:|---:|---:|---:|---:|---:|");
+        foreach (var days in new[] { 150, 365 })
+        {
+            var cohort = new SymptomCohortSimulator(days).Simulate(patients, days, new DateOnly(2026, 6, 30));
+            var requests = cohort.Patients.SelectMany(p => new[] { ObservationType.Mood, ObservationType.Phq9, ObservationType.Gad7 }.Select(s => (p, s))).ToList();
+            foreach (var (p, s) in requests.Take(6)) // warm-up: tiered JIT, torch kernels
+            {
+                models.Predict([models.Prepare(p.Observations, s, null)!]);
+                personalised.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
+            }
+            var (global, personal, statistical) = (new List<double>(), new List<double>(), new List<double>());
+            foreach (var (p, s) in requests)
+            {
+                var sw = Stopwatch.StartNew();
+                models.Predict([models.Prepare(p.Observations, s, null)!]);
+                global.Add(sw.Elapsed.TotalMilliseconds);
+                sw.Restart();
+                personalised.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
+                personal.Add(sw.Elapsed.TotalMilliseconds);
+                var series = p.Daily[s];
+                sw.Restart();
+                StatisticalMember.Forecast(series, 28);
+                StatisticalMember.Backtest(series, [.. Enumerable.Range(1, 8).Select(k => days - 1 - 7 * (9 - k))], 28);
+                statistical.Add(sw.Elapsed.TotalMilliseconds);
+            }
+            static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
+            say($"| {days} | {requests.Count} | {Median(global):F1} | {Median(personal):F1} | {Median(personal) / Median(global):F1} | " +
+                $"{personal.Order().ElementAt((int)(personal.Count * 0.9)):F1} | {Median(statistical):F1} |");
         }
         say("");
     }

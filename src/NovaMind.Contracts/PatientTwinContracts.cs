@@ -147,18 +147,22 @@ public sealed record ForecastComponentsDto(
 public sealed record ForecastPersonalisationDto(
     [property: Id(0)] int BacktestOrigins,
     [property: Id(1)] int ScoredPoints,
-    [property: Id(2)] double IntervalScale,
-    [property: Id(3)] double BacktestIntervalScale,
-    [property: Id(4)] double[] GlobalTransformerWeights,
-    [property: Id(5)] double[] GlobalXGBoostWeights,
-    [property: Id(6)] double[] GlobalStatisticalWeights,
-    [property: Id(7)] ForecastWeightGroupDto[] Groups,
-    [property: Id(8)] string Reason)
+    [property: Id(2)] double IntervalScale80,
+    [property: Id(3)] double IntervalScale95,
+    [property: Id(4)] double BacktestIntervalScale80,
+    [property: Id(5)] double BacktestIntervalScale95,
+    [property: Id(6)] double[] GlobalTransformerWeights,
+    [property: Id(7)] double[] GlobalXGBoostWeights,
+    [property: Id(8)] double[] GlobalStatisticalWeights,
+    [property: Id(9)] ForecastWeightGroupDto[] Groups,
+    [property: Id(10)] string Reason)
 {
     public ForecastPersonalisationDto Take(int horizon) => this with
     {
-        IntervalScale = Math.Round(IntervalScale, 3),
-        BacktestIntervalScale = Math.Round(BacktestIntervalScale, 3),
+        IntervalScale80 = Math.Round(IntervalScale80, 3),
+        IntervalScale95 = Math.Round(IntervalScale95, 3),
+        BacktestIntervalScale80 = Math.Round(BacktestIntervalScale80, 3),
+        BacktestIntervalScale95 = Math.Round(BacktestIntervalScale95, 3),
         GlobalTransformerWeights = ForecastComponentsDto.R(GlobalTransformerWeights, horizon),
         GlobalXGBoostWeights = ForecastComponentsDto.R(GlobalXGBoostWeights, horizon),
         GlobalStatisticalWeights = ForecastComponentsDto.R(GlobalStatisticalWeights, horizon),

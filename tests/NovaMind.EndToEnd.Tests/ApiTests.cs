@@ -119,7 +119,8 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         var personalisation = forecast.GetProperty("personalisation");
         Assert.InRange(personalisation.GetProperty("backtest_origins").GetInt32(), 1, 8); // 90 days of history: weekly origins back from the last
         Assert.Contains("rolling-origin backtest", personalisation.GetProperty("reason").GetString());
-        Assert.True(personalisation.GetProperty("interval_scale").GetDouble() > 0);
+        Assert.True(personalisation.GetProperty("interval_scale").GetProperty("80").GetDouble() > 0);
+        Assert.True(personalisation.GetProperty("interval_scale").GetProperty("95").GetDouble() > 0);
         Assert.Equal(28, personalisation.GetProperty("global_weights").GetProperty("statistical").GetArrayLength());
         Assert.Equal(28, tValues.Length);
         Assert.Equal(28, xValues.Length);

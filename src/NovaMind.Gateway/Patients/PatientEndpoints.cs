@@ -34,7 +34,8 @@ public sealed record WeightGroupResponse(int FirstHorizon, int LastHorizon, int 
     [property: JsonPropertyName("shrinkage_toward_global")] double Shrinkage, MemberWeights PatientBestWeights, Dictionary<string, double> BacktestMae);
 public sealed record MemberWeights(double Transformer, [property: JsonPropertyName("xgboost")] double XGBoost, double Statistical);
 /// <summary>How the weights and intervals were personalised from the patient's own backtest, and why.</summary>
-public sealed record PersonalisationResponse(int BacktestOrigins, int BacktestPoints, double IntervalScale, double BacktestIntervalScale,
+public sealed record IntervalScales([property: JsonPropertyName("80")] double Level80, [property: JsonPropertyName("95")] double Level95);
+public sealed record PersonalisationResponse(int BacktestOrigins, int BacktestPoints, IntervalScales IntervalScale, IntervalScales BacktestIntervalScale,
     EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason);
 public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions,
     ContributingModels ContributingModels, EnsembleWeights Weights, PersonalisationResponse Personalisation, string? ModelDevice);
@@ -166,7 +167,7 @@ public static class PatientEndpoints
     }
 
     private static PersonalisationResponse Personalisation(ForecastPersonalisationDto p) =>
-        new(p.BacktestOrigins, p.ScoredPoints, p.IntervalScale, p.BacktestIntervalScale,
+        new(p.BacktestOrigins, p.ScoredPoints, new IntervalScales(p.IntervalScale80, p.IntervalScale95), new IntervalScales(p.BacktestIntervalScale80, p.BacktestIntervalScale95),
             new EnsembleWeights(p.GlobalTransformerWeights, p.GlobalXGBoostWeights, p.GlobalStatisticalWeights),
             [.. p.Groups.Select(g => new WeightGroupResponse(g.FirstHorizon, g.LastHorizon, g.Origins, g.Points, Math.Round(g.Shrinkage, 3),
                 new MemberWeights(Math.Round(g.PatientWeights[0], 3), Math.Round(g.PatientWeights[1], 3), Math.Round(g.PatientWeights[2], 3)), g.BacktestMae))],

@@ -54,7 +54,7 @@ public sealed class ForecastWorkerGrain(
         var models = forecaster.Models;
         var p = output.Personalisation;
         double[] Member(double[][] weights, int m) => [.. weights.Select(w => w[m])];
-        var personalisation = new ForecastPersonalisationDto(p.BacktestOrigins, p.ScoredPoints, p.IntervalScale, p.BacktestIntervalScale,
+        var personalisation = new ForecastPersonalisationDto(p.BacktestOrigins, p.ScoredPoints, p.IntervalScale80, p.IntervalScale95, p.BacktestIntervalScale80, p.BacktestIntervalScale95,
             Member(p.GlobalWeights, 0), Member(p.GlobalWeights, 1), Member(p.GlobalWeights, 2),
             [.. p.Groups.Select(g => new ForecastWeightGroupDto(g.FirstHorizon, g.LastHorizon, g.Origins, g.Points, g.Shrinkage, g.PatientWeights,
                 g.BacktestMae.ToDictionary(e => e.Key, e => Math.Round(e.Value, 4))))],

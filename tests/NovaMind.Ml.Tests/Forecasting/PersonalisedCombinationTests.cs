@@ -11,11 +11,12 @@ public sealed class PersonalisedCombinationTests
     private static double[][] Global(double t, double x, double s) => [.. Enumerable.Range(0, H).Select(_ => new[] { t, x, s })];
 
     /// <summary>An origin whose members forecast <paramref name="t"/>, <paramref name="x"/>, <paramref name="s"/> and whose actuals are observed for horizons 1..<paramref name="observedTo"/>.</summary>
-    private static BacktestOrigin Origin(Func<int, double> actual, Func<int, double> t, Func<int, double> x, Func<int, double>? s, int observedTo = H, double halfWidth = 1)
+    private static BacktestOrigin Origin(Func<int, double> actual, Func<int, double> t, Func<int, double> x, Func<int, double>? s, int observedTo = H,
+        double halfWidth80 = 1, double halfWidth95 = 1.5)
     {
         double[] Row(Func<int, double> f) => [.. Enumerable.Range(1, H).Select(f)];
         return new BacktestOrigin(new MemberForecasts(Row(t), Row(x), s is null ? null : Row(s)),
-            [.. Enumerable.Range(1, H).Select(h => h <= observedTo ? actual(h) : double.NaN)], [.. Enumerable.Repeat(halfWidth, H)]);
+            [.. Enumerable.Range(1, H).Select(h => h <= observedTo ? actual(h) : double.NaN)], [.. Enumerable.Repeat(halfWidth80, H)], [.. Enumerable.Repeat(halfWidth95, H)]);
     }
 
     [Fact]
@@ -24,7 +25,7 @@ public sealed class PersonalisedCombinationTests
         var p = PersonalisedCombination.Personalise(Global(0.5, 0.3, 0.2), [], statistical: true, Options);
 
         Assert.All(p.Weights, w => Assert.Equal([0.5, 0.3, 0.2], w));
-        Assert.Equal(1, p.IntervalScale);
+        Assert.Equal((1, 1), (p.IntervalScale80, p.IntervalScale95));
         Assert.Equal(0, p.BacktestOrigins);
         Assert.Empty(p.Groups);
         Assert.Contains("global weights and intervals are used unchanged", p.Reason);
@@ -112,22 +113,41 @@ public sealed class PersonalisedCombinationTests
     }
 
     [Theory]
-    [InlineData(2.0, 12, 1.6817928305074290)] // 2^0.75: λ = 4/16, the log scale keeps 75 % of log 2
-    [InlineData(0.5, 12, 0.5946035575013605)] // 0.5^0.75
-    [InlineData(2.0, 4, 1.4142135623730951)]  // 2^0.5
-    [InlineData(10.0, 36, 3.0)]               // 10^0.9 = 7.9, clamped to the maximum
-    public void The_interval_scale_is_the_patients_80_percent_error_ratio_shrunk_toward_one(double ratio, int origins, double expected)
+    [InlineData(2.0, 12, 1.6817928305074290, 1.2408064788027995)] // 2^0.75 and (4/3)^0.75: λ = 4/16, the log scale keeps 75 %
+    [InlineData(0.5, 12, 0.5946035575013605, 0.5)]                // 0.5^0.75; (1/3)^0.75 = 0.44 clamped to the minimum
+    [InlineData(2.0, 4, 1.4142135623730951, 1.1547005383792515)]  // 2^0.5 and (4/3)^0.5
+    [InlineData(10.0, 36, 3.0, 3.0)]                              // 10^0.9 = 7.9 and (20/3)^0.9 = 5.5, clamped to the maximum
+    public void Each_interval_scale_is_the_patients_error_ratio_at_its_level_shrunk_toward_one(double ratio, int origins, double expected80, double expected95)
     {
-        // Every member forecasts the same value, so any weights give it; the outcome lies ratio × the half-width away.
+        // Every member forecasts the same value, so any weights give it; the outcome lies ratio × the 80 % half-width (1.5)
+        // away, which is ratio × 2/3 of the 95 % half-width (2.25).
         var backtest = Enumerable.Range(0, origins)
-            .Select(k => Origin(h => 20 + ((k + h) % 2 == 0 ? 1 : -1) * ratio * 1.5, h => 20, h => 20, h => 20, halfWidth: 1.5))
+            .Select(k => Origin(h => 20 + ((k + h) % 2 == 0 ? 1 : -1) * ratio * 1.5, h => 20, h => 20, h => 20, halfWidth80: 1.5, halfWidth95: 2.25))
             .ToList();
 
         var p = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, Options);
 
-        Assert.Equal(ratio, p.BacktestIntervalScale, 9);
-        Assert.Equal(expected, p.IntervalScale, 9);
+        Assert.Equal(ratio, p.BacktestIntervalScale80, 9);
+        Assert.Equal(ratio * 2 / 3, p.BacktestIntervalScale95, 9);
+        Assert.Equal(expected80, p.IntervalScale80, 9);
+        Assert.Equal(expected95, p.IntervalScale95, 9);
         Assert.Equal(origins * H, p.ScoredPoints);
+    }
+
+    [Fact]
+    public void Heavy_tails_widen_the_95_percent_interval_more_than_the_80_percent_one()
+    {
+        // Nine errors in ten are small (0.5 × the 80 % half-width); one in ten is large (3 ×): the 80 % quantile is small,
+        // the 95 % one large.
+        var backtest = Enumerable.Range(0, 40)
+            .Select(k => Origin(h => 20 + ((k * H + h) % 10 == 0 ? 3 : 0.5), h => 20, h => 20, h => 20, halfWidth80: 1, halfWidth95: 1.5))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, Options);
+
+        Assert.Equal(0.5, p.BacktestIntervalScale80, 9);
+        Assert.Equal(2, p.BacktestIntervalScale95, 9);
+        Assert.True(p.IntervalScale95 > 1 && p.IntervalScale80 < 1, $"{p.IntervalScale80} {p.IntervalScale95}");
     }
 
     [Fact]

@@ -68,7 +68,8 @@ public sealed class PersonalisedForecasterTests : IDisposable
         var plain = _models.Predict([_models.Prepare(patient.Observations, ObservationType.Mood, null)!])[0];
 
         Assert.NotNull(served.Statistical);
-        Assert.Equal(1, served.Personalisation.IntervalScale);
+        Assert.Equal(1, served.Personalisation.IntervalScale80);
+        Assert.Equal(1, served.Personalisation.IntervalScale95);
         for (var h = 0; h < 28; h++)
         {
             Assert.Equal(0, served.Personalisation.Weights[h][2]); // 0.4.0 learned no statistical weight

@@ -48,10 +48,10 @@ public sealed record MemberForecasts(double[] Transformer, double[] XGBoost, dou
 
 /// <summary>
 /// One past origin of the patient's own rolling-origin backtest: what each member forecast there, what was then observed
-/// (NaN where the day was not observed, or lies after the forecast origin) and the half-width of the global 80 % interval
-/// at each horizon for that origin.
+/// (NaN where the day was not observed, or lies after the forecast origin) and the half-widths of the global 80 % and
+/// 95 % intervals at each horizon for that origin.
 /// </summary>
-public sealed record BacktestOrigin(MemberForecasts Forecasts, double[] Actual, double[] GlobalHalfWidth80);
+public sealed record BacktestOrigin(MemberForecasts Forecasts, double[] Actual, double[] GlobalHalfWidth80, double[] GlobalHalfWidth95);
 
 /// <summary>One horizon group's personalisation: the patient's best weights, how far they were trusted, and backtest MAEs.</summary>
 public sealed record GroupPersonalisation(int FirstHorizon, int LastHorizon, int Origins, int Points, double Shrinkage,
@@ -59,18 +59,21 @@ public sealed record GroupPersonalisation(int FirstHorizon, int LastHorizon, int
 
 /// <summary>
 /// The weights used per horizon (each [Transformer, XGBoost, statistical], summing to 1), the global weights they started
-/// from, per-group detail, the interval scale (× the global conformal half-widths) and a sentence saying why.
+/// from, per-group detail, the interval scales per level (× the global conformal half-widths; the backtest's own ratio
+/// before shrinkage next to each) and a sentence saying why.
 /// </summary>
 public sealed record Personalisation(double[][] Weights, double[][] GlobalWeights, IReadOnlyList<GroupPersonalisation> Groups,
-    double IntervalScale, double BacktestIntervalScale, int BacktestOrigins, int ScoredPoints, string Reason);
+    double IntervalScale80, double IntervalScale95, double BacktestIntervalScale80, double BacktestIntervalScale95,
+    int BacktestOrigins, int ScoredPoints, string Reason);
 
 /// <summary>
 /// Personalised ensemble weights and intervals from a patient's own backtest (issue 13). Per horizon group, the simplex
 /// weights with the lowest backtest MAE on the patient's points are shrunk toward the global (learned) weights by
-/// λ = n₀ / (n₀ + origins): with no history the global ensemble, with a long one mostly the patient's own. The interval
-/// scale is the 80 % quantile of the patient's backtest errors in units of the global 80 % half-width (1 for a patient like
-/// the calibration cohort), shrunk toward 1 in log space by the same rule and clamped. Pure arithmetic with known answers
-/// (PersonalisedCombinationTests).
+/// λ = n₀ / (n₀ + origins): with no history the global ensemble, with a long one mostly the patient's own. Each level's
+/// interval scale is the conformal quantile at that level of the patient's backtest errors in units of the global
+/// half-width at that level (1 for a patient like the calibration cohort), shrunk toward 1 in log space by the same rule
+/// and clamped; the levels are scaled separately because heavy-tailed errors widen the 95 % interval more than the 80 %.
+/// Pure arithmetic with known answers (PersonalisedCombinationTests).
 /// </summary>
 public static class PersonalisedCombination
 {
@@ -170,21 +173,28 @@ public static class PersonalisedCombination
             first = end + 1;
         }
 
-        // Interval scale: the patient's errors (with the weights now used) in units of the global 80 % half-width.
-        var ratios = new List<double>();
+        // Interval scales: the patient's errors (with the weights now used) in units of the global half-width at each level.
+        var (ratios80, ratios95) = (new List<double>(), new List<double>());
         foreach (var b in usable)
             for (var h = 1; h <= horizon; h++)
             {
                 var y = b.Actual[h - 1];
-                if (double.IsNaN(y) || !(b.GlobalHalfWidth80[h - 1] > 0)) continue;
-                var f = Combine(weights[h - 1], b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], b.Forecasts.Statistical?[h - 1] ?? 0);
-                ratios.Add(Math.Abs(f - y) / b.GlobalHalfWidth80[h - 1]);
+                if (double.IsNaN(y) || !(b.GlobalHalfWidth80[h - 1] > 0) || !(b.GlobalHalfWidth95[h - 1] > 0)) continue;
+                var error = Math.Abs(Combine(weights[h - 1], b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], b.Forecasts.Statistical?[h - 1] ?? 0) - y);
+                ratios80.Add(error / b.GlobalHalfWidth80[h - 1]);
+                ratios95.Add(error / b.GlobalHalfWidth95[h - 1]);
             }
         var backtestOrigins = usable.Count(b => b.Actual.Any(v => !double.IsNaN(v)));
-        var raw = ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, 0.8), 1e-6);
         var scaleShrinkage = options.PriorOrigins / (options.PriorOrigins + backtestOrigins);
-        var scale = Math.Clamp(Math.Exp((1 - scaleShrinkage) * Math.Log(raw)), options.MinIntervalScale, options.MaxIntervalScale);
-        return new Personalisation(weights, global, groups, scale, raw, backtestOrigins, ratios.Count, Reason(groups, scale, raw, backtestOrigins, statistical));
+        (double Raw, double Scale) Scale(List<double> ratios, double level)
+        {
+            var raw = ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, level), 1e-6);
+            return (raw, Math.Clamp(Math.Exp((1 - scaleShrinkage) * Math.Log(raw)), options.MinIntervalScale, options.MaxIntervalScale));
+        }
+        var (raw80, scale80) = Scale(ratios80, 0.8);
+        var (raw95, scale95) = Scale(ratios95, 0.95);
+        return new Personalisation(weights, global, groups, scale80, scale95, raw80, raw95, backtestOrigins, ratios80.Count,
+            Reason(groups, scale80, scale95, raw80, raw95, backtestOrigins, statistical));
     }
 
     /// <summary>The ⌈(n + 1)·level⌉-th smallest value (the largest when that exceeds n): split-conformal's finite-sample quantile.</summary>
@@ -198,7 +208,7 @@ public static class PersonalisedCombination
     private static double[] MeanWeights(double[][] weights, int first, int last) =>
         [.. Enumerable.Range(0, 3).Select(m => Enumerable.Range(first - 1, last - first + 1).Average(h => weights[h][m]))];
 
-    private static string Reason(IReadOnlyList<GroupPersonalisation> groups, double scale, double raw, int origins, bool statistical)
+    private static string Reason(IReadOnlyList<GroupPersonalisation> groups, double scale80, double scale95, double raw80, double raw95, int origins, bool statistical)
     {
         static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
         if (origins == 0)
@@ -209,7 +219,8 @@ public static class PersonalisedCombination
             $"({string.Join(", ", Members.Select((m, i) => $"{m} {F(g.PatientWeights[i])}"))}; backtest MAE {F(g.BacktestMae["patient_best_weights"])} vs {F(g.BacktestMae["global_weights"])} with the global weights)");
         return $"weights from this patient's own rolling-origin backtest ({origins} past origins), shrunk toward the global weights by n₀/(n₀ + origins): " +
                string.Join("; ", parts) +
-               $". Intervals × {F(scale)}: this patient's backtest errors reach the global 80 % half-width × {F(raw)} at their 80 % quantile, shrunk toward 1 the same way" +
+               $". Intervals: 80 % × {F(scale80)}, 95 % × {F(scale95)} (this patient's backtest errors at those quantiles are × {F(raw80)} and × {F(raw95)} " +
+               "the global half-widths, shrunk toward 1 the same way)" +
                (statistical ? "." : "; the statistical member could not be fitted, so its global weight went to the other two.");
     }
 }

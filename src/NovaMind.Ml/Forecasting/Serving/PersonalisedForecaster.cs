@@ -59,13 +59,15 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
             var o = outputs[k + 1];
             var at = past[k].Origin.DayNumber - daily.Start.DayNumber;
             var actual = new double[horizon];
-            var halfWidth = new double[horizon];
+            var (halfWidth80, halfWidth95) = (new double[horizon], new double[horizon]);
             for (var h = 1; h <= horizon; h++)
             {
                 actual[h - 1] = at + h < series.Length ? series[at + h] : double.NaN;
-                halfWidth[h - 1] = ensemble.HalfWidth(h, SplitConformal.Level80, Math.Max(o.TransformerSd[h - 1], 1e-6));
+                var sd = Math.Max(o.TransformerSd[h - 1], 1e-6);
+                halfWidth80[h - 1] = ensemble.HalfWidth(h, SplitConformal.Level80, sd);
+                halfWidth95[h - 1] = ensemble.HalfWidth(h, SplitConformal.Level95, sd);
             }
-            backtest.Add(new BacktestOrigin(new MemberForecasts(o.Transformer, o.XGBoost, statisticalPast[k]?.Mean), actual, halfWidth));
+            backtest.Add(new BacktestOrigin(new MemberForecasts(o.Transformer, o.XGBoost, statisticalPast[k]?.Mean), actual, halfWidth80, halfWidth95));
         }
         var personalisation = PersonalisedCombination.Personalise(
             [.. Enumerable.Range(1, horizon).Select(ensemble.MemberWeights)], backtest, statisticalNow is not null, Options);
@@ -78,8 +80,9 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
             var w = personalisation.Weights[h - 1];
             var mean = PersonalisedCombination.Combine(w, now.Transformer[h - 1], now.XGBoost[h - 1], statisticalNow?.Mean[h - 1] ?? 0);
             var sd = Math.Max(now.TransformerSd[h - 1], 1e-6);
-            var half80 = ensemble.HalfWidth(h, SplitConformal.Level80, sd) * personalisation.IntervalScale;
-            var half95 = ensemble.HalfWidth(h, SplitConformal.Level95, sd) * personalisation.IntervalScale;
+            var half80 = ensemble.HalfWidth(h, SplitConformal.Level80, sd) * personalisation.IntervalScale80;
+            // The 95 % interval never narrower than the 80 % one, whatever the two scales.
+            var half95 = Math.Max(ensemble.HalfWidth(h, SplitConformal.Level95, sd) * personalisation.IntervalScale95, half80);
             // Scores live on the symptom's scale: a value outside it cannot happen, so clamping loses no coverage.
             result.Mean[h - 1] = Math.Clamp(mean, symptom.Min, symptom.Max);
             (result.Lower80[h - 1], result.Upper80[h - 1]) = (Math.Max(mean - half80, symptom.Min), Math.Min(mean + half80, symptom.Max));
