@@ -104,9 +104,10 @@ var simLastDayOption = new Option<DateOnly>("--last-day") { Description = "Last 
 var simOutOption = new Option<string>("--out") { Description = "Observations file: CSV (patient,time,type,value), or JSON Lines if it ends in .jsonl", Required = true };
 var simOracleOption = new Option<string?>("--oracle-out") { Description = "Optional CSV of the oracle forecasts (mood, PHQ-9, GAD-7; horizons 1..28) at origins every 28 days" };
 var simTruthOption = new Option<string?>("--truth-out") { Description = "Optional JSON Lines of each patient's latent truth (parameters, medication, relapse days)" };
+var simQuestionnairesOption = new Option<QuestionnaireCadence>("--questionnaires") { Description = "PHQ-9/GAD-7 cadence: Daily (short form with the check-in), Weekly or Biweekly visits (±2 days, 15 % missed, two-week recall)", DefaultValueFactory = _ => QuestionnaireCadence.Daily };
 var data = new Command("data", "Synthetic data.");
 var dataSimulate = new Command("simulate", "Simulate a symptom cohort for forecasting (docs/forecast-simulator.md).")
-    { simPatientsOption, simDaysOption, simSeedOption, simLastDayOption, simOutOption, simOracleOption, simTruthOption };
+    { simPatientsOption, simDaysOption, simSeedOption, simLastDayOption, simOutOption, simOracleOption, simTruthOption, simQuestionnairesOption };
 dataSimulate.SetAction(r =>
 {
     var patients = r.GetValue(simPatientsOption);
@@ -116,7 +117,13 @@ dataSimulate.SetAction(r =>
         Console.Error.WriteLine("--patients and --days must be at least 1");
         return 2;
     }
-    var cohort = new SymptomCohortSimulator(r.GetValue(simSeedOption)).Simulate(patients, days, r.GetValue(simLastDayOption));
+    var cohort = new SymptomCohortSimulator(r.GetValue(simSeedOption), new SymptomSimulatorOptions { Questionnaires = r.GetValue(simQuestionnairesOption) })
+        .Simulate(patients, days, r.GetValue(simLastDayOption));
+    if (r.GetValue(simOracleOption) is not null && !cohort.HasOracle)
+    {
+        Console.Error.WriteLine("--oracle-out: the simulator has an oracle only for daily questionnaires");
+        return 2;
+    }
     var outPath = r.GetValue(simOutOption)!;
     SimulatedDataWriter.WriteObservations(cohort, outPath);
     Console.WriteLine($"wrote {outPath}: {cohort.Patients.Sum(p => p.Observations.Count)} observations of {patients} patients over {days} days");

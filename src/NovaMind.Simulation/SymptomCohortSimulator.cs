@@ -3,6 +3,18 @@ using NovaMind.Domain.Observations;
 namespace NovaMind.Simulation;
 
 /// <summary>
+/// How often PHQ-9 and GAD-7 are taken. <see cref="Daily"/>: a daily short form with the evening check-in (the training
+/// cohort). <see cref="Weekly"/>, <see cref="Biweekly"/>: clinic or app visits every 7 or 14 days with jitter and missed
+/// visits, each score reflecting the questionnaire's two-week recall window, as the full PHQ-9 and GAD-7 do.
+/// </summary>
+public enum QuestionnaireCadence
+{
+    Daily,
+    Weekly,
+    Biweekly,
+}
+
+/// <summary>
 /// Cohort-wide constants of the symptom simulator (docs/forecast-simulator.md). Per-patient values are drawn
 /// into <see cref="SymptomPatientParameters"/>.
 /// </summary>
@@ -21,6 +33,24 @@ public sealed record SymptomSimulatorOptions
     public double MedicationShare { get; init; } = 0.6;
 
     public double MedicationEligibleBelow { get; init; } = 6.5;
+
+    /// <summary>PHQ-9 and GAD-7 cadence (mood and wearables stay daily).</summary>
+    public QuestionnaireCadence Questionnaires { get; init; } = QuestionnaireCadence.Daily;
+
+    /// <summary>A visit falls up to this many days either side of its scheduled day (uniform), for weekly and biweekly cadences.</summary>
+    public int VisitJitterDays { get; init; } = 2;
+
+    /// <summary>Chance that a scheduled visit does not happen at all (no PHQ-9, no GAD-7 that time).</summary>
+    public double MissedVisitProbability { get; init; } = 0.15;
+
+    /// <summary>
+    /// Days a periodic questionnaire score looks back over ("over the last 2 weeks"): its expected value is the mean of
+    /// the daily expected scores over the visit day and the days before it.
+    /// </summary>
+    public int RecallDays { get; init; } = 14;
+
+    /// <summary>Days between scheduled visits (1 for the daily cadence).</summary>
+    public int VisitPeriodDays => Questionnaires switch { QuestionnaireCadence.Weekly => 7, QuestionnaireCadence.Biweekly => 14, _ => 1 };
 
     /// <summary>P(well → relapse) per day.</summary>
     public double RelapseOnsetPerDay { get; init; } = 1.0 / 150;
@@ -71,6 +101,11 @@ public sealed record SymptomSimulatorOptions
         if (BurnInDays < 0) throw new ArgumentOutOfRangeException(nameof(BurnInDays));
         if (RelapseOnsetPerDay is < 0 or > 1 || RelapseEndPerDay is <= 0 or > 1 || RelapseOnsetPerDay + RelapseEndPerDay > 1)
             throw new ArgumentOutOfRangeException(nameof(RelapseOnsetPerDay), "relapse transition probabilities must be in 0..1 and sum to at most 1");
+        if (!Enum.IsDefined(Questionnaires)) throw new ArgumentOutOfRangeException(nameof(Questionnaires));
+        if (VisitJitterDays < 0 || 2 * VisitJitterDays >= VisitPeriodDays && Questionnaires != QuestionnaireCadence.Daily)
+            throw new ArgumentOutOfRangeException(nameof(VisitJitterDays), VisitJitterDays, "jitter must keep consecutive visits apart (under half the period)");
+        if (MissedVisitProbability is < 0 or >= 1) throw new ArgumentOutOfRangeException(nameof(MissedVisitProbability));
+        if (RecallDays is < 1 or > 28) throw new ArgumentOutOfRangeException(nameof(RecallDays), RecallDays, "recall windows are 1..28 days");
         return this;
     }
 }
@@ -167,6 +202,8 @@ public sealed class SymptomCohort(IReadOnlyList<SymptomSimulatedPatient> patient
 
     public SymptomOracle Oracle(int patient)
     {
+        if (!HasOracle)
+            throw new InvalidOperationException($"no oracle for {Options.Questionnaires} questionnaires: a periodic score averages a {Options.RecallDays}-day recall window the oracle's filter does not model");
         lock (_oracles)
         {
             if (!_oracles.TryGetValue(patient, out var o)) _oracles[patient] = o = new SymptomOracle(Patients[patient], Options);
@@ -177,6 +214,9 @@ public sealed class SymptomCohort(IReadOnlyList<SymptomSimulatedPatient> patient
     /// <summary>The oracle forecast of the observed <paramref name="symptom"/> on origin + 1..maxHorizon days.</summary>
     public OracleForecast OracleForecast(int patient, DateOnly origin, ObservationType symptom, int maxHorizon) =>
         Oracle(patient).Forecast(origin, symptom, maxHorizon);
+
+    /// <summary>Whether an oracle exists: only for daily questionnaires (a periodic score averages a recall window the oracle's filter does not model).</summary>
+    public bool HasOracle => Options.Questionnaires == QuestionnaireCadence.Daily;
 }
 
 /// <summary>
@@ -217,6 +257,9 @@ public sealed class SymptomCohortSimulator(int seed, SymptomSimulatorOptions? op
         var daily = ObservationTypesEmitted.ToDictionary(t => t, _ => Filled(days, double.NaN));
         var latentMood = new double[days];
         var obs = new List<Observation>(days * 7);
+        // Periodic questionnaires: visit days drawn from their own stream, so the daily streams are the same whatever the cadence.
+        var visits = VisitDays(index, days);
+        var recall = new Dictionary<ObservationType, Queue<double>> { [ObservationType.Phq9] = new(), [ObservationType.Gad7] = new() };
         for (var i = 0; i < total; i++)
         {
             var day = firstDay.AddDays(i - burnIn);
@@ -235,6 +278,11 @@ public sealed class SymptomCohortSimulator(int seed, SymptomSimulatorOptions? op
             for (var k = 0; k < noise.Length; k++) noise[k] = Normal(rng, 1);
             var uCheckIn = rng.NextDouble();
             var uWearable = rng.NextDouble();
+            foreach (var (type, window) in recall)
+            {
+                window.Enqueue(model.Mean(type, day, x));
+                if (window.Count > o.RecallDays) window.Dequeue();
+            }
             if (i < burnIn) continue;
 
             var d = i - burnIn;
@@ -248,13 +296,35 @@ public sealed class SymptomCohortSimulator(int seed, SymptomSimulatorOptions? op
             {
                 var type = ObservationTypesEmitted[k];
                 var isCheckIn = type.Category == ObservationCategory.Symptom;
-                if (isCheckIn ? checkInMissing : wearableMissing) continue;
-                var value = Emit(type, model.Mean(type, day, x) + model.NoiseSd(type) * noise[k]);
+                var periodic = o.Questionnaires != QuestionnaireCadence.Daily && recall.ContainsKey(type);
+                if (periodic ? !visits.Contains(d) : isCheckIn ? checkInMissing : wearableMissing) continue;
+                var expected = periodic ? recall[type].Average() : model.Mean(type, day, x);
+                var value = Emit(type, expected + model.NoiseSd(type) * noise[k]);
                 daily[type][d] = value;
                 obs.Add(new Observation(midnight + ReadingTime(type), type, value));
             }
         }
         return new SymptomSimulatedPatient(index, firstDay, days, burnIn, parameters, obs, daily, relapse, states, latentMood);
+    }
+
+    /// <summary>
+    /// Emitted-day indices of the patient's questionnaire visits: the first scheduled in the first period, then every
+    /// period, each moved by up to ± <see cref="SymptomSimulatorOptions.VisitJitterDays"/> and dropped with
+    /// <see cref="SymptomSimulatorOptions.MissedVisitProbability"/>. Empty for the daily cadence.
+    /// </summary>
+    public HashSet<int> VisitDays(int index, int days)
+    {
+        var o = Options;
+        var visits = new HashSet<int>();
+        if (o.Questionnaires == QuestionnaireCadence.Daily) return visits;
+        var rng = new Random(unchecked(seed * 1_000_003 + index * 7919 + 611_953));
+        var period = o.VisitPeriodDays;
+        for (var scheduled = rng.Next(period); scheduled < days; scheduled += period)
+        {
+            var day = scheduled + rng.Next(-o.VisitJitterDays, o.VisitJitterDays + 1);
+            if (rng.NextDouble() >= o.MissedVisitProbability && day >= 0 && day < days) visits.Add(day);
+        }
+        return visits;
     }
 
     /// <summary>The types emitted, in a fixed order (check-ins first, then wearables).</summary>
