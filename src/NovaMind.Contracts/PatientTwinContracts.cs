@@ -129,15 +129,34 @@ public sealed record ForecastComponentsDto(
     [property: Id(7)] double[]? Statistical,
     [property: Id(8)] string StatisticalModel,
     [property: Id(9)] double[] StatisticalWeights,
-    [property: Id(10)] ForecastPersonalisationDto Personalisation)
+    [property: Id(10)] ForecastPersonalisationDto Personalisation,
+    [property: Id(11)] string Target,
+    [property: Id(12)] AssessmentModelDto? Assessment = null)
 {
     /// <summary>The same components for horizons 1..<paramref name="horizon"/> only, rounded for an answer.</summary>
     public ForecastComponentsDto Take(int horizon) => new(R(Transformer, horizon), R(TransformerSd, horizon), TransformerArchitecture,
         R(XGBoost, horizon), XGBoostHyperparameters, R(TransformerWeights, horizon), R(XGBoostWeights, horizon),
-        Statistical is null ? null : R(Statistical, horizon), StatisticalModel, R(StatisticalWeights, horizon), Personalisation.Take(horizon));
+        Statistical is null ? null : R(Statistical, horizon), StatisticalModel, R(StatisticalWeights, horizon), Personalisation.Take(horizon), Target,
+        Assessment is null ? null : Assessment with { RecallMood = R(Assessment.RecallMood, horizon), MoodForecast = R(Assessment.MoodForecast, horizon) });
 
     internal static double[] R(double[] values, int horizon) => [.. values.Take(horizon).Select(v => Math.Round(v, 3))];
 }
+
+/// <summary>
+/// A PHQ-9/GAD-7 forecast from periodic assessments: the patient's line between assessment scores and mean mood over
+/// each assessment's recall window, and per forecast day the recall-window mood (observed, then forecast) it was read at.
+/// The members in <see cref="ForecastComponentsDto"/> then forecast mood (their <c>Target</c>).
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record AssessmentModelDto(
+    [property: Id(0)] string Model,
+    [property: Id(1)] double Intercept,
+    [property: Id(2)] double Slope,
+    [property: Id(3)] double ResidualSd,
+    [property: Id(4)] int Assessments,
+    [property: Id(5)] int RecallDays,
+    [property: Id(6)] double[] RecallMood,
+    [property: Id(7)] double[] MoodForecast);
 
 /// <summary>
 /// How a patient's forecast was personalised: the global weights it started from, per horizon group the patient's best

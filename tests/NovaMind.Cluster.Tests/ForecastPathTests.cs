@@ -92,6 +92,40 @@ public sealed class ForecastPathTests(NovaMindClusterFixture fixture)
     }
 
     [Fact]
+    public async Task Biweekly_phq9_is_forecast_from_assessments_read_off_the_patients_line_and_too_few_say_so()
+    {
+        var p = new SymptomCohortSimulator(12, new SymptomSimulatorOptions { Questionnaires = QuestionnaireCadence.Biweekly })
+            .Simulate(1, 150, LastDay).Patients[0];
+        var twin = await TwinOf(p);
+
+        var f = await twin.GetForecast("phq9", 28);
+
+        Assert.Equal(ForecastStatus.Ok, f.Status);
+        var c = f.Components!;
+        Assert.Equal("mood", c.Target); // the members forecast mood; the assessment line maps it to PHQ-9
+        var a = c.Assessment!;
+        Assert.InRange(a.Assessments, 4, 12);
+        Assert.True(a.Slope < 0, $"PHQ-9 falls as mood rises on the simulator: slope {a.Slope}");
+        Assert.Equal(f.Predictions[0].Date, DateOnly.FromDateTime(p.Observations.Where(o => o.Type == ObservationType.Mood).Max(o => o.Time).UtcDateTime).AddDays(1));
+        for (var k = 0; k < 28; k++)
+        {
+            var line = Math.Clamp(a.Intercept + a.Slope * a.RecallMood[k], 0, 27);
+            Assert.InRange(f.Predictions[k].Value, line - 0.01, line + 0.01);
+            Assert.True(f.Predictions[k].Lower95 <= f.Predictions[k].Lower80 && f.Predictions[k].Upper80 <= f.Predictions[k].Upper95);
+        }
+
+        // Three assessments are not enough, and the answer counts assessments.
+        var few = p.Observations.Where(o => o.Type != ObservationType.Phq9)
+            .Concat(p.Observations.Where(o => o.Type == ObservationType.Phq9).TakeLast(3)).ToList();
+        var other = fixture.Client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
+        await other.Register();
+        await other.AddObservations([.. few.Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
+        var refused = await other.GetForecast("phq9", 7);
+        Assert.Equal(ForecastStatus.InsufficientHistory, refused.Status);
+        Assert.Contains(", 3 such assessments, the latest", refused.Problem);
+    }
+
+    [Fact]
     public async Task Unknown_symptoms_are_refused_and_short_histories_say_what_is_needed()
     {
         var p = new SymptomCohortSimulator(seed: 6).Simulate(1, 60, LastDay).Patients[0];
@@ -105,7 +139,7 @@ public sealed class ForecastPathTests(NovaMindClusterFixture fixture)
         await sparse.AddObservations([.. p.Observations.Where(o => o.Type == ObservationType.Gad7).TakeLast(9).Select(o => new ObservationRecord(o.Time, o.Type.Name, o.Value))]);
         var tooShort = await sparse.GetForecast("gad7", 7);
         Assert.Equal(ForecastStatus.InsufficientHistory, tooShort.Status);
-        Assert.Contains("at least 14 observed days of gad7", tooShort.Problem);
-        Assert.Contains("has 9", tooShort.Problem);
+        Assert.Contains("needs gad7 on at least 14 of the last 28 days, or, from periodic assessments, at least 4 gad7 assessments", tooShort.Problem);
+        Assert.Contains("has gad7 on 9 of the last 28 days, 0 such assessments", tooShort.Problem); // no mood: no assessment has a recall window
     }
 }

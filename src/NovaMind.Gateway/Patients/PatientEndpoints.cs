@@ -27,8 +27,12 @@ public sealed record TransformerContribution(string Architecture, double[] Value
 public sealed record XGBoostContribution(string Hyperparameters, double[] Values);
 /// <summary>The per-patient statistical member; <c>values</c> is null where it could not be fitted (its weight is then 0).</summary>
 public sealed record StatisticalContribution(string Model, double[]? Values);
-public sealed record ContributingModels(TransformerContribution Transformer, [property: JsonPropertyName("xgboost")] XGBoostContribution XGBoost,
+/// <summary>The three members; <c>target</c> is what they forecast: the symptom, or mood when the symptom is forecast from periodic assessments.</summary>
+public sealed record ContributingModels(string Target, TransformerContribution Transformer, [property: JsonPropertyName("xgboost")] XGBoostContribution XGBoost,
     StatisticalContribution Statistical);
+/// <summary>PHQ-9/GAD-7 from periodic assessments: the patient's score-vs-recall-mood line and what it was read at.</summary>
+public sealed record AssessmentModelResponse(string Model, double Intercept, double Slope, double ResidualSd, int AssessmentsUsed, int RecallDays,
+    double[] RecallMood, double[] MoodForecast);
 public sealed record EnsembleWeights(double[] Transformer, [property: JsonPropertyName("xgboost")] double[] XGBoost, double[] Statistical);
 public sealed record WeightGroupResponse(int FirstHorizon, int LastHorizon, int BacktestOrigins, int BacktestPoints,
     [property: JsonPropertyName("shrinkage_toward_global")] double Shrinkage, MemberWeights PatientBestWeights, Dictionary<string, double> BacktestMae);
@@ -38,7 +42,8 @@ public sealed record IntervalScales([property: JsonPropertyName("80")] double Le
 public sealed record PersonalisationResponse(int BacktestOrigins, int BacktestPoints, IntervalScales IntervalScale, IntervalScales BacktestIntervalScale,
     EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason);
 public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions,
-    ContributingModels ContributingModels, EnsembleWeights Weights, PersonalisationResponse Personalisation, string? ModelDevice);
+    ContributingModels ContributingModels, EnsembleWeights Weights, PersonalisationResponse Personalisation, string? ModelDevice,
+    string Mode, AssessmentModelResponse? Assessments);
 
 public static class PatientEndpoints
 {
@@ -160,10 +165,13 @@ public static class PatientEndpoints
         var c = r.Components!;
         return new ForecastResponse(r.ModelVersion!, r.GeneratedAt, r.Symptom, r.Horizon,
             [.. r.Predictions.Select(p => new ForecastPointResponse(p.Date, p.Value, p.Lower80, p.Upper80, p.Lower95, p.Upper95))],
-            new ContributingModels(new TransformerContribution(c.TransformerArchitecture, c.Transformer, c.TransformerSd), new XGBoostContribution(c.XGBoostHyperparameters, c.XGBoost),
+            new ContributingModels(c.Target, new TransformerContribution(c.TransformerArchitecture, c.Transformer, c.TransformerSd), new XGBoostContribution(c.XGBoostHyperparameters, c.XGBoost),
                 new StatisticalContribution(c.StatisticalModel, c.Statistical)),
             new EnsembleWeights(c.TransformerWeights, c.XGBoostWeights, c.StatisticalWeights),
-            Personalisation(c.Personalisation), r.ModelDevice);
+            Personalisation(c.Personalisation), r.ModelDevice,
+            c.Assessment is null ? "daily" : "assessments",
+            c.Assessment is { } a ? new AssessmentModelResponse(a.Model, Math.Round(a.Intercept, 3), Math.Round(a.Slope, 3), Math.Round(a.ResidualSd, 3), a.Assessments, a.RecallDays,
+                a.RecallMood, a.MoodForecast) : null);
     }
 
     private static PersonalisationResponse Personalisation(ForecastPersonalisationDto p) =>

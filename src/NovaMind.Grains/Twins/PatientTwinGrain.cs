@@ -546,9 +546,9 @@ public sealed partial class PatientTwinGrain(
         var fromCache = cached is not null;
         if (cached is null)
         {
-            var (_, observedDays) = ForecastHistory.Assess(Observations(), type);
-            if (!ForecastHistory.IsSufficient(observedDays))
-                return new ForecastResult(ForecastStatus.InsufficientHistory, type.Name, horizon, null, now, [], ForecastHistory.Requirement(type, observedDays));
+            var readiness = ForecastHistory.Evaluate(Observations(), type);
+            if (!readiness.Sufficient)
+                return new ForecastResult(ForecastStatus.InsufficientHistory, type.Name, horizon, null, now, [], readiness.Problem);
             var medicationStarts = twin.State.Medications.Current.Select(m => m.Start).Concat(twin.State.Medications.History.Select(m => m.Start)).Distinct().ToArray();
             var forecast = await worker.Forecast(type.Name, Columns(), medicationStarts, WorkPriority.Clinician);
             if (forecast.Status != ForecastStatus.Ok)

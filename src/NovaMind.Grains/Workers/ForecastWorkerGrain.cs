@@ -5,6 +5,7 @@ using NovaMind.Domain.Observations;
 using NovaMind.Grains.Placement;
 using NovaMind.Ml;
 using NovaMind.Ml.Forecasting;
+using NovaMind.Ml.Forecasting.Assessments;
 using NovaMind.Ml.Forecasting.Statistical;
 using NovaMind.Ml.Inference;
 using Orleans.Concurrency;
@@ -36,13 +37,18 @@ public sealed class ForecastWorkerGrain(
         if (!ObservationType.TryParse(symptom, out var type) || !forecaster.Models.Serves(type))
             return Refused(ForecastStatus.UnknownSymptom, $"symptom must be one of {string.Join(", ", forecaster.Models.Symptoms)}; got '{symptom}'");
         var observations = history.ToObservations();
+        var readiness = ForecastHistory.Evaluate(observations, type);
+        if (!readiness.Sufficient) return Refused(ForecastStatus.InsufficientHistory, readiness.Problem!);
         var request = new InferenceRequestOptions((InferencePriority)priority, options.Value.RequestDeadline);
+        // PHQ-9/GAD-7 taken every week or two: forecast mood (personalised, as below), then read the score off the
+        // patient's own assessment-vs-recall-mood line.
+        var target = readiness.Mode == ForecastMode.Assessments ? ObservationType.Mood : type;
         PersonalisedForecastOutput? output;
         try
         {
             // The current origin and the patient's backtest origins go to the scheduler together, so they share batches;
             // the statistical member is fitted on this thread meanwhile (a CPU silo thread, not the twin's turn).
-            output = await Task.Run(() => forecaster.ForecastAsync(observations, type, medicationStarts,
+            output = await Task.Run(() => forecaster.ForecastAsync(observations, target, medicationStarts,
                 async inputs => await Task.WhenAll(inputs.Select(i => scheduler.EnqueueAsync(i, request)))));
         }
         catch (Exception ex) when (ex is InferenceOverloadedException or InferenceDeadlineExceededException)
@@ -50,7 +56,25 @@ public sealed class ForecastWorkerGrain(
             throw new InferenceUnavailableException(ex.Message);
         }
         if (output is null)
-            return Refused(ForecastStatus.InsufficientHistory, ForecastHistory.Requirement(type, ForecastHistory.Assess(observations, type).ObservedDays));
+            return Refused(ForecastStatus.InsufficientHistory, ForecastHistory.Requirement(target, ForecastHistory.Assess(observations, target).ObservedDays));
+        var components = Components(output, target);
+        if (readiness.Mode == ForecastMode.Daily)
+            return new SymptomForecastDto(ForecastStatus.Ok, forecaster.Models.Version, output.Origin,
+                output.Mean, output.Lower80, output.Upper80, output.Lower95, output.Upper95, components, ModelDevice: device.Name);
+
+        if (AssessmentForecaster.Fit(AssessmentForecaster.Points(observations, type)) is not { } fit)
+            return Refused(ForecastStatus.InsufficientHistory, ForecastHistory.AssessmentRequirement(type, readiness.ObservedDays, 0, readiness.DaysSinceLatestAssessment, readiness.MoodDays));
+        var mood = DailySeries.Build(observations, ObservationType.Mood, output.Origin, output.Origin.DayNumber - ForecastHistory.AssessmentDays(observations, type)[0].DayNumber + ForecastHistory.RecallDays + 1);
+        var f = AssessmentForecaster.Forecast(fit, mood, output.Mean, [.. output.Upper80.Select((u, h) => (u - output.Lower80[h]) / 2)], type);
+        var assessment = new AssessmentModelDto(fit.Describe(type), fit.Intercept, fit.Slope, fit.ResidualSd, fit.Assessments, ForecastHistory.RecallDays,
+            f.RecallMood, output.Mean);
+        return new SymptomForecastDto(ForecastStatus.Ok, forecaster.Models.Version, f.Origin, f.Mean, f.Lower80, f.Upper80, f.Lower95, f.Upper95,
+            components with { Assessment = assessment }, ModelDevice: device.Name);
+    }
+
+    /// <summary>What each member forecast for <paramref name="target"/> and how the personalised weights were chosen.</summary>
+    private ForecastComponentsDto Components(PersonalisedForecastOutput output, ObservationType target)
+    {
         var models = forecaster.Models;
         var p = output.Personalisation;
         double[] Member(double[][] weights, int m) => [.. weights.Select(w => w[m])];
@@ -59,11 +83,9 @@ public sealed class ForecastWorkerGrain(
             [.. p.Groups.Select(g => new ForecastWeightGroupDto(g.FirstHorizon, g.LastHorizon, g.Origins, g.Points, g.Shrinkage, g.PatientWeights,
                 g.BacktestMae.ToDictionary(e => e.Key, e => Math.Round(e.Value, 4))))],
             p.Reason);
-        return new SymptomForecastDto(ForecastStatus.Ok, models.Version, output.Origin,
-            output.Mean, output.Lower80, output.Upper80, output.Lower95, output.Upper95,
-            new ForecastComponentsDto(output.Models.Transformer, output.Models.TransformerSd, models.TransformerDescription(type),
-                output.Models.XGBoost, models.XGBoostDescription(type), Member(p.Weights, 0), Member(p.Weights, 1),
-                output.Statistical, StatisticalMember.Description, Member(p.Weights, 2), personalisation), ModelDevice: device.Name);
+        return new ForecastComponentsDto(output.Models.Transformer, output.Models.TransformerSd, models.TransformerDescription(target),
+            output.Models.XGBoost, models.XGBoostDescription(target), Member(p.Weights, 0), Member(p.Weights, 1),
+            output.Statistical, StatisticalMember.Description, Member(p.Weights, 2), personalisation, target.Name);
     }
 
     private SymptomForecastDto Refused(ForecastStatus status, string problem) =>
