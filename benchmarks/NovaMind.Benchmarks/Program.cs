@@ -247,5 +247,5 @@ internal sealed class ForecastAdapter : IBatchModel<float[], float>
     public string Version => _model.Version;
 
     public float[] Predict(IReadOnlyList<float[]> batch) =>
-        [.. _model.Predict([.. batch.Select(x => _requests[(int)(x[0] * _requests.Length) % _requests.Length])]).Select(o => (float)o.Mean[0])];
+        [.. _model.Predict([.. batch.Select(x => _requests[(int)(x[0] * _requests.Length) % _requests.Length])]).Select(o => (float)o.Transformer[0])];
 }

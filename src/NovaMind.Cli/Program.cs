@@ -209,11 +209,13 @@ evaluateStatistical.SetAction(async (r, ct) =>
         var until = patient.FirstDay.AddDays(t + 1).ToDateTime(TimeOnly.MinValue);
         return patient.Observations.Where(o => o.Time.UtcDateTime < until).ToList();
     }
+    // Global: the set's learned weights and conformal intervals unchanged (no backtest origins); the statistical member
+    // is still fitted on the patient's history when the set gives it weight.
+    var global = new PersonalisedForecaster(served, new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions { BacktestOrigins = 0 });
     extra[$"global_ensemble_{served.Version}"] = (patient, symptom, t, h) =>
     {
-        if (served.Prepare(UpTo(patient, t), symptom, patient.MedicationStarts) is not { } input || input.Origin != patient.FirstDay.AddDays(t)) return null;
-        var o = served.Predict([input])[0];
-        return Cut(o.Mean, o.Lower80, o.Upper80, o.Lower95, o.Upper95, h);
+        var o = global.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, inputs => Task.FromResult(served.Predict(inputs))).GetAwaiter().GetResult();
+        return o is null || o.Origin != patient.FirstDay.AddDays(t) ? null : Cut(o.Mean, o.Lower80, o.Upper80, o.Lower95, o.Upper95, h);
     };
     var priors = r.GetValue(evalPriorOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();

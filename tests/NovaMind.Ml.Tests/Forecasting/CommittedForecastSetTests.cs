@@ -1,3 +1,4 @@
+using NovaMind.Domain.Forecasting;
 using NovaMind.TestInfrastructure;
 using System.Text.Json;
 using NovaMind.Domain.Observations;
@@ -37,22 +38,44 @@ public sealed class CommittedForecastSetTests : IDisposable
         for (var i = 0; i < inputs.Length; i++)
         {
             var alone = _model.Predict([inputs[i]])[0];
-            var symptom = inputs[i].Symptom;
             for (var h = 0; h < 28; h++)
             {
-                Assert.Equal(alone.Mean[h], batched[i].Mean[h], 1e-4);
-                Assert.Equal(alone.Upper95[h], batched[i].Upper95[h], 1e-4);
-                var b = batched[i];
-                Assert.True(b.Lower95[h] <= b.Lower80[h] && b.Lower80[h] <= b.Mean[h] && b.Mean[h] <= b.Upper80[h] && b.Upper80[h] <= b.Upper95[h], $"bounds out of order, request {i}, h={h + 1}");
-                Assert.InRange(b.Lower95[h], symptom.Min, symptom.Max);
-                Assert.InRange(b.Upper95[h], symptom.Min, symptom.Max);
-                Assert.Equal(b.TransformerWeights[h] * b.Transformer[h] + (1 - b.TransformerWeights[h]) * b.XGBoost[h], b.Mean[h], 1e-9);
+                Assert.Equal(alone.Transformer[h], batched[i].Transformer[h], 1e-4);
+                Assert.Equal(alone.TransformerSd[h], batched[i].TransformerSd[h], 1e-4);
+                Assert.Equal(alone.XGBoost[h], batched[i].XGBoost[h], 1e-6);
+                Assert.True(batched[i].TransformerSd[h] > 0);
             }
         }
     }
 
     [Fact]
-    public void A_patient_steady_at_a_level_is_forecast_near_that_level_and_a_worse_one_worse()
+    public async Task The_global_combination_uses_the_sets_weights_and_intervals()
+    {
+        // No backtest: what the set learned, applied to this patient's members (the statistical one fitted on its history).
+        var patient = new SymptomCohortSimulator(43).Simulate(1, 120, LastDay).Patients[0];
+        var global = new PersonalisedForecaster(_model, new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions { BacktestOrigins = 0 });
+        foreach (var symptom in new[] { ObservationType.Mood, ObservationType.Phq9, ObservationType.Gad7 })
+        {
+            var f = (await global.ForecastAsync(patient.Observations, symptom, null, inputs => Task.FromResult(_model.Predict(inputs))))!;
+            var e = _model.Ensemble(symptom);
+            for (var h = 1; h <= 28; h++)
+            {
+                var w = e.MemberWeights(h);
+                Assert.Equal(1, w.Sum(), 9);
+                Assert.Equal(w, f.Personalisation.Weights[h - 1]);
+                var mean = w[0] * f.Models.Transformer[h - 1] + w[1] * f.Models.XGBoost[h - 1] + w[2] * f.Statistical![h - 1];
+                Assert.Equal(Math.Clamp(mean, symptom.Min, symptom.Max), f.Mean[h - 1], 9);
+                var half80 = e.HalfWidth(h, SplitConformal.Level80, Math.Max(f.Models.TransformerSd[h - 1], 1e-6));
+                Assert.Equal(Math.Max(mean - half80, symptom.Min), f.Lower80[h - 1], 9);
+                Assert.True(f.Lower95[h - 1] <= f.Lower80[h - 1] && f.Upper80[h - 1] <= f.Upper95[h - 1]);
+                Assert.InRange(f.Lower95[h - 1], symptom.Min, symptom.Max);
+                Assert.InRange(f.Upper95[h - 1], symptom.Min, symptom.Max);
+            }
+        }
+    }
+
+    [Fact]
+    public async Task A_patient_steady_at_a_level_is_forecast_near_that_level_and_a_worse_one_worse()
     {
         // 70 days of steady readings (mood 7 vs 3, PHQ-9 and GAD-7 consistent with them), a little day-to-day variation.
         static List<Observation> Steady(double mood, double phq9, double gad7)
@@ -72,16 +95,18 @@ public sealed class CommittedForecastSetTests : IDisposable
         }
         var well = Steady(7, 4, 3);
         var unwell = Steady(3, 18, 14);
+        var served = new PersonalisedForecaster(_model, new());
 
         foreach (var (symptom, wellLevel, unwellLevel) in new[] { (ObservationType.Mood, 7.0, 3.0), (ObservationType.Phq9, 4.0, 18.0), (ObservationType.Gad7, 3.0, 14.0) })
         {
-            var f = _model.Predict([_model.Prepare(well, symptom, null)!, _model.Prepare(unwell, symptom, null)!]);
+            var a = (await served.ForecastAsync(well, symptom, null, inputs => Task.FromResult(_model.Predict(inputs))))!;
+            var b = (await served.ForecastAsync(unwell, symptom, null, inputs => Task.FromResult(_model.Predict(inputs))))!;
             var tolerance = 0.15 * (symptom.Max - symptom.Min);
-            Assert.InRange(f[0].Mean[0], wellLevel - tolerance, wellLevel + tolerance);
-            Assert.InRange(f[1].Mean[0], unwellLevel - tolerance, unwellLevel + tolerance);
+            Assert.InRange(a.Mean[0], wellLevel - tolerance, wellLevel + tolerance);
+            Assert.InRange(b.Mean[0], unwellLevel - tolerance, unwellLevel + tolerance);
             // Higher PHQ-9/GAD-7 and lower mood are worse: the order holds at every horizon.
             for (var h = 0; h < 28; h++)
-                Assert.True(symptom == ObservationType.Mood ? f[0].Mean[h] > f[1].Mean[h] : f[0].Mean[h] < f[1].Mean[h], $"{symptom.Name} h={h + 1}");
+                Assert.True(symptom == ObservationType.Mood ? a.Mean[h] > b.Mean[h] : a.Mean[h] < b.Mean[h], $"{symptom.Name} h={h + 1}");
         }
     }
 

@@ -1,3 +1,4 @@
+using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Forecasting.Personalised;
 
 namespace NovaMind.Ml.Tests.Forecasting;
@@ -181,5 +182,34 @@ public sealed class PersonalisedCombinationTests
         Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { WeightStep = step }.Validated());
         Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { PriorOrigins = -1 }.Validated());
         Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { GroupEnds = [14, 7] }.Validated());
+    }
+
+    [Fact]
+    public void Global_simplex_weights_find_the_exact_member_per_horizon_and_shrink_toward_the_prior()
+    {
+        // Rows × 3 horizons: the statistical member is exact at horizon 1, the Transformer at 2 and 3 (no pooling).
+        var rng = new Random(4);
+        var y = Enumerable.Range(0, 40).Select(_ => new[] { rng.NextDouble() * 10, rng.NextDouble() * 10, rng.NextDouble() * 10 }).ToList();
+        var t = y.Select(r => new[] { r[0] + 2, r[1], r[2] }).ToList();
+        var x = y.Select(r => new[] { r[0] + 1, r[1] + 1, r[2] + 3 }).ToList();
+        var s = y.Select(r => new[] { r[0], r[1] + 2, r[2] + 2 }).ToList();
+        double[] prior = [0.7, 0.3, 0];
+
+        var w = ForecastEnsembleMath.PooledSimplexWeights(t, x, s, y, prior, radius: 0, step: 0.05);
+
+        Assert.Equal([0, 0, 1], w[0]);
+        Assert.Equal([1, 0, 0], w[1]);
+        Assert.Equal([1, 0, 0], w[2]);
+        Assert.Equal(0, ForecastEnsembleMath.MeanMae(t, x, s, y, w), 12);
+        var shrunk = ForecastEnsembleMath.ShrinkSimplex(w, prior, 0.25);
+        Assert.Equal(0.25 * 0.7, shrunk[0][0], 12);
+        Assert.Equal(0.25 * 0.3, shrunk[0][1], 12);
+        Assert.Equal(0.75, shrunk[0][2], 12);
+        // Cross-fitting on folds that all agree: no shrinkage is best.
+        IReadOnlyList<IReadOnlyList<int>> folds = [[.. Enumerable.Range(0, 20)], [.. Enumerable.Range(20, 20)]];
+        var (lambda, scores) = ForecastEnsembleMath.ChooseSimplexShrinkage(t, x, s, y, folds, prior, [0, 0.5, 1], radius: 0);
+        Assert.Equal(0, lambda);
+        Assert.Equal(0, scores[0], 12);
+        Assert.True(scores[2] > scores[1]);
     }
 }

@@ -52,6 +52,23 @@ public sealed class PersonalisedForecasterTests : IDisposable
     }
 
     [Fact]
+    public void Rolling_forecasts_refit_on_schedule_and_filter_in_between()
+    {
+        var series = Series(200, 9);
+        int[] origins = [120, 121, 124, 127, 128, 140];
+
+        var daily = StatisticalMember.Rolling(series, origins, 7, refitEveryDays: 1);
+        var weekly = StatisticalMember.Rolling(series, origins, 7, refitEveryDays: 7);
+
+        // Refitting at every origin is a plain fit there.
+        for (var k = 0; k < origins.Length; k++)
+            Assert.Equal(StatisticalMember.Forecast(series.Take(origins[k] + 1).ToArray(), 7)!.Mean, daily[k]!.Mean);
+        // Weekly: fits at 120, 127 and 140 agree with the plain fits; 121, 124 and 128 are filtered with older parameters.
+        foreach (var k in new[] { 0, 3, 5 }) Assert.Equal(daily[k]!.Mean, weekly[k]!.Mean);
+        foreach (var k in new[] { 1, 2, 4 }) Assert.NotEqual(daily[k]!.Mean, weekly[k]!.Mean);
+    }
+
+    [Fact]
     public void The_statistical_member_declines_a_history_too_short_to_fit()
     {
         Assert.Null(StatisticalMember.Forecast([4, double.NaN, 5, 6, double.NaN, 5], 7));
@@ -59,24 +76,17 @@ public sealed class PersonalisedForecasterTests : IDisposable
     }
 
     [Fact]
-    public async Task Without_backtest_origins_the_answer_is_the_global_ensemble_of_the_artifact()
+    public async Task Without_backtest_origins_the_weights_and_intervals_are_the_sets_own()
     {
         var patient = new SymptomCohortSimulator(77).Simulate(1, 150, LastDay).Patients[0];
         var global = new PersonalisedForecaster(_models, new PersonalisationOptions { BacktestOrigins = 0 });
 
         var served = (await global.ForecastAsync(patient.Observations, ObservationType.Mood, null, Predict))!;
-        var plain = _models.Predict([_models.Prepare(patient.Observations, ObservationType.Mood, null)!])[0];
 
         Assert.NotNull(served.Statistical);
-        Assert.Equal(1, served.Personalisation.IntervalScale80);
-        Assert.Equal(1, served.Personalisation.IntervalScale95);
-        for (var h = 0; h < 28; h++)
-        {
-            Assert.Equal(0, served.Personalisation.Weights[h][2]); // 0.4.0 learned no statistical weight
-            Assert.Equal(plain.Mean[h], served.Mean[h], 9);
-            Assert.Equal(plain.Lower80[h], served.Lower80[h], 9);
-            Assert.Equal(plain.Upper95[h], served.Upper95[h], 9);
-        }
+        Assert.Equal((1, 1), (served.Personalisation.IntervalScale80, served.Personalisation.IntervalScale95));
+        Assert.Equal(0, served.Personalisation.BacktestOrigins);
+        for (var h = 1; h <= 28; h++) Assert.Equal(_models.Ensemble(ObservationType.Mood).MemberWeights(h), served.Personalisation.Weights[h - 1]);
     }
 
     [Fact]

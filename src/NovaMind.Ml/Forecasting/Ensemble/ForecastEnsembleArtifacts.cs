@@ -74,22 +74,34 @@ public static class ForecastEnsembleArtifacts
         s.AppendLine("MASE: each test point's absolute error divided by its patient's in-sample mean absolute weekly-seasonal difference " +
                      "|y_d − y_{d−7}| over the days before the held-out time (both days observed), averaged. Seasonal naive: the value of day " +
                      "t + h − 7·⌈h/7⌉ (same weekday in the last observed week up to the origin), else the last observed value before it. " +
-                     "Last value: the origin's value. Oracle: the simulator's exact conditional mean (SymptomOracle). Fixed ensemble: 0.7 · Transformer + 0.3 · XGBoost.");
+                     "Last value: the origin's value. Oracle: the simulator's exact conditional mean (SymptomOracle). Fixed ensemble: 0.7 · Transformer + 0.3 · XGBoost. " +
+                     "Statistical: the per-patient SARIMA(1,0,0)(1,0,0)7 member alone (where present).");
         s.AppendLine();
         s.AppendLine("## Ensemble weights and intervals");
         s.AppendLine();
         var radius = Convert.ToInt32(r.Data["weight_pool_radius"], CultureInfo.InvariantCulture);
         var prior = Convert.ToDouble(r.Data["fixed_transformer_weight"], CultureInfo.InvariantCulture);
-        s.AppendLine("How the weights were chosen: ensemble = w_h · Transformer + (1 − w_h) · XGBoost. For each horizon h, the weight on a 0..1 grid (step 0.05) " +
+        var three = r.StatisticalWeights is not null;
+        s.AppendLine((three
+                         ? "How the weights were chosen: ensemble = w_T · Transformer + w_X · XGBoost + w_S · statistical (the per-patient SARIMA member, fitted at each origin on the patient's own " +
+                           $"days up to it; refit every {r.Data.GetValueOrDefault("statistical_refit_days")} days and filtered between). For each horizon h, the point of the weight simplex (step 0.05) "
+                         : "How the weights were chosen: ensemble = w_h · Transformer + (1 − w_h) · XGBoost. For each horizon h, the weight on a 0..1 grid (step 0.05) ") +
                      $"minimising the validation MAE of horizons h−{radius}…h+{radius} pooled (neighbouring horizons' errors are alike; pooling puts about three times the " +
-                     $"points behind each weight). Then shrinkage toward the fixed {F(prior, "F1")}: w_h = λ · {F(prior, "F1")} + (1 − λ) · pooled w_h, with λ chosen by cross-fitting " +
+                     $"points behind each weight). Then shrinkage toward the fixed {F(prior, "F1")}{(three ? $" / {F(1 - prior, "F1")} / 0" : "")}: w_h = λ · fixed + (1 − λ) · pooled w_h, with λ chosen by cross-fitting " +
                      $"over {r.Data["shrinkage_folds"]} groups of validation patients (each group scored, by mean MAE over horizons, with weights fitted on the other groups; the mean over groups; ties go to the larger λ): " +
                      string.Join(", ", r.ShrinkageSelection.Select(kv => $"λ {kv.Key} → {F(kv.Value, "F4")}")) + $"; **λ = {F(r.WeightShrinkage, "F2")}**.");
         s.AppendLine();
         s.AppendLine("Pooled weights: " + string.Join(", ", r.PooledTransformerWeights.Select(w => F(w, "F2"))) + ".");
         s.AppendLine();
-        s.AppendLine("Final weights: " + string.Join(", ", r.TransformerWeights.Select(w => F(w, "F2"))) + ".");
+        s.AppendLine("Final weights" + (three ? " (Transformer)" : "") + ": " + string.Join(", ", r.TransformerWeights.Select(w => F(w, "F2"))) + ".");
         s.AppendLine();
+        if (three)
+        {
+            s.AppendLine("Pooled statistical weights: " + string.Join(", ", r.PooledStatisticalWeights!.Select(w => F(w, "F2"))) + ".");
+            s.AppendLine();
+            s.AppendLine("Final weights (statistical): " + string.Join(", ", r.StatisticalWeights!.Select(w => F(w, "F2"))) + ". XGBoost's weight is 1 − Transformer − statistical.");
+            s.AppendLine();
+        }
         s.AppendLine($"Split-conformal scheme: **{r.ConformalScheme}** (scores |y − ŷ| or |y − ŷ| / Transformer sd; chosen by coverage on half the validation patients " +
                      $"after calibrating on the other half: {string.Join(", ", r.SchemeSelectionCoverage.Select(kv => $"{kv.Key} {F(kv.Value)}"))}); then calibrated on all validation origins.");
         s.AppendLine();
@@ -145,5 +157,5 @@ public static class ForecastEnsembleArtifacts
     };
 
     private static int WorstHorizon(ForecastEnsembleReport r) => r.Horizons[Enumerable.Range(0, r.Horizons.Length)
-        .MaxBy(h => r.Mae["ensemble"][h] / Math.Min(r.Mae["transformer"][h], r.Mae["xgboost"][h]))];
+        .MaxBy(h => r.Mae["ensemble"][h] / new[] { "transformer", "xgboost", "statistical" }.Where(r.Mae.ContainsKey).Min(p => r.Mae[p][h]))];
 }

@@ -65,6 +65,12 @@ public sealed record ForecastEnsembleOptions
     /// <summary>The original design's fixed weights: Transformer 0.7, XGBoost 0.3 (the baseline to beat, and the prior the weights shrink toward).</summary>
     public double FixedTransformerWeight { get; init; } = 0.7;
 
+    /// <summary>
+    /// Days between refits of the per-patient statistical member when evaluating every origin of a patient (it is filtered
+    /// in between); serving fits at the forecast origin (ADR 0021).
+    /// </summary>
+    public int StatisticalRefitDays { get; init; } = 7;
+
     /// <summary>Also evaluate the test origins with the Transformer in fp16 (CPU half kernels) and report the change.</summary>
     public bool MeasureFp16 { get; init; } = true;
 
@@ -132,7 +138,10 @@ public sealed record ForecastEnsembleReport
     public required double[] TransformerWeights { get; init; }
     /// <summary>The weights fitted on all validation origins (pooled over neighbouring horizons) before shrinkage.</summary>
     public required double[] PooledTransformerWeights { get; init; }
-    /// <summary>λ: final weight = λ · fixed weight + (1 − λ) · pooled weight.</summary>
+    /// <summary>The statistical member's weight per horizon (XGBoost's is 1 − Transformer − statistical); absent in sets trained before it.</summary>
+    public double[]? StatisticalWeights { get; init; }
+    public double[]? PooledStatisticalWeights { get; init; }
+    /// <summary>λ: final weights = λ · fixed weights (0.7 / 0.3 / 0) + (1 − λ) · pooled weights.</summary>
     public required double WeightShrinkage { get; init; }
     /// <summary>Cross-fitted validation MAE (mean over horizons) of each candidate λ.</summary>
     public required Dictionary<string, double> ShrinkageSelection { get; init; }
@@ -226,7 +235,7 @@ public sealed class ForecastEnsembleResult(XGBoostDirectForecaster xgboost, Tran
 /// </summary>
 public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Action<string>? progress = null)
 {
-    public static readonly string[] Predictors = ["ensemble", "transformer", "xgboost", "fixed_ensemble", "seasonal_naive", "last_value", "oracle"];
+    public static readonly string[] Predictors = ["ensemble", "transformer", "xgboost", "statistical", "fixed_ensemble", "seasonal_naive", "last_value", "oracle"];
 
     public ForecastEnsembleOptions Options { get; } = options;
 
@@ -280,6 +289,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         if (val.Count == 0 || tst.Count == 0) throw new InvalidOperationException("no validation or test origins");
         val.Predict(xgb, tf);
         tst.Predict(xgb, tf);
+        var statisticalFallbacks = val.PredictStatistical(o.StatisticalRefitDays) + tst.PredictStatistical(o.StatisticalRefitDays);
         Stage(progress, sym, XGBoostShare + TransformerShare, "evaluation");
         progress?.Invoke($"validation origins {val.Count}, test origins {tst.Count}");
 
@@ -289,12 +299,18 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         var group = validation.Select((p, k) => (p, k)).ToDictionary(x => x.p, x => x.k % groups);
         var folds = Enumerable.Range(0, groups)
             .Select(g => (IReadOnlyList<int>)[.. Enumerable.Range(0, val.Count).Where(r => group[val.Patients[r]] == g)]).ToList();
-        var (lambda, lambdaScores) = ForecastEnsembleMath.ChooseShrinkage(val.Transformer, val.XGBoost, val.Actual, folds,
-            o.FixedTransformerWeight, o.ShrinkageCandidates, o.WeightPoolRadius, o.WeightStep);
-        var pooled = ForecastEnsembleMath.PooledWeights(val.Transformer, val.XGBoost, val.Actual, o.WeightPoolRadius, o.WeightStep);
-        var weights = ForecastEnsembleMath.Shrink(pooled, o.FixedTransformerWeight, lambda);
-        val.Combine(weights, o.FixedTransformerWeight);
-        tst.Combine(weights, o.FixedTransformerWeight);
+        // Three members (Transformer, XGBoost, the per-patient statistical member), on the simplex, shrunk toward the fixed
+        // 0.7 / 0.3 / 0 by as much as cross-fitting says generalises.
+        double[] prior = [o.FixedTransformerWeight, 1 - o.FixedTransformerWeight, 0];
+        var (lambda, lambdaScores) = ForecastEnsembleMath.ChooseSimplexShrinkage(val.Transformer, val.XGBoost, val.Statistical, val.Actual, folds,
+            prior, o.ShrinkageCandidates, o.WeightPoolRadius, o.WeightStep);
+        var pooledWeights = ForecastEnsembleMath.PooledSimplexWeights(val.Transformer, val.XGBoost, val.Statistical, val.Actual, prior, o.WeightPoolRadius, o.WeightStep);
+        var memberWeights = ForecastEnsembleMath.ShrinkSimplex(pooledWeights, prior, lambda);
+        var weights = memberWeights.Select(w => w[0]).ToArray();
+        var statisticalWeights = memberWeights.Select(w => w[2]).ToArray();
+        var pooled = pooledWeights.Select(w => w[0]).ToArray();
+        val.Combine(memberWeights, o.FixedTransformerWeight);
+        tst.Combine(memberWeights, o.FixedTransformerWeight);
 
         // Conformal scheme: calibrate on half the validation patients, measure coverage on the other half, keep the closer one.
         var half = validation.Where((_, k) => k % 2 == 0).ToHashSet();
@@ -314,7 +330,8 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             if (gap < bestGap - 1e-12) (bestScheme, bestGap) = (scheme, gap);
         }
         var conformal = Calibrate(val, Enumerable.Range(0, val.Count).ToArray(), bestScheme);
-        progress?.Invoke($"weights (Transformer) {string.Join(" ", weights.Select(w => w.ToString("F2")))} (shrinkage λ {lambda:F2} toward {o.FixedTransformerWeight:F2}); conformal scheme {bestScheme}");
+        progress?.Invoke($"weights (Transformer) {string.Join(" ", weights.Select(w => w.ToString("F2")))}, (statistical) {string.Join(" ", statisticalWeights.Select(w => w.ToString("F2")))} " +
+                         $"(shrinkage λ {lambda:F2} toward {o.FixedTransformerWeight:F2} / {1 - o.FixedTransformerWeight:F2} / 0); conformal scheme {bestScheme}");
 
         var all = Enumerable.Range(0, tst.Count).ToArray();
         var coverage = new Dictionary<string, double>
@@ -331,7 +348,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         }
 
         var errors = Predictors.ToDictionary(p => p, p => tst.Errors(tst.Of(p)));
-        var valMae = new[] { "ensemble", "transformer", "xgboost", "fixed_ensemble" }.ToDictionary(p => p, p => val.Errors(val.Of(p)).Mae);
+        var valMae = new[] { "ensemble", "transformer", "xgboost", "statistical", "fixed_ensemble" }.ToDictionary(p => p, p => val.Errors(val.Of(p)).Mae);
 
         var targets = Targets(errors, coverage, H);
         foreach (var t in targets) progress?.Invoke($"target {t.Name}: {t.Value:F4} ({t.Threshold}) {(t.Passed ? "PASS" : "MISS")}");
@@ -344,12 +361,14 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             Symptom = sym.Name,
             Horizons = Enumerable.Range(1, H).ToArray(),
             TransformerWeights = weights,
+            StatisticalWeights = statisticalWeights,
             ConformalScheme = bestScheme,
             ConformalLevels = [SplitConformal.Level80, SplitConformal.Level95],
             ConformalQuantiles = Enumerable.Range(0, H).Select(h => new[] { conformal.Quantile(h, SplitConformal.Level80), conformal.Quantile(h, SplitConformal.Level95) }).ToArray(),
             Version = o.Version,
             Seed = o.Seed,
-            Components = new() { ["xgboost"] = "xgboost/", ["transformer"] = "transformer/", ["transformer_architecture"] = $"d={tfSearch.Best.ModelDim}, layers={tfSearch.Best.Layers}", ["xgboost_hyperparameters"] = xgb.Hyperparameters.ToString() },
+            Components = new() { ["xgboost"] = "xgboost/", ["transformer"] = "transformer/", ["transformer_architecture"] = $"d={tfSearch.Best.ModelDim}, layers={tfSearch.Best.Layers}", ["xgboost_hyperparameters"] = xgb.Hyperparameters.ToString(),
+                ["statistical"] = Statistical.StatisticalMember.Description + " (fitted per patient when served)" },
             TrainedAt = DateTimeOffset.UtcNow,
         };
         seconds["fp16_check"] = fp16?.Seconds ?? 0;
@@ -371,6 +390,8 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             ValidationMae = valMae,
             TransformerWeights = weights,
             PooledTransformerWeights = pooled,
+            StatisticalWeights = statisticalWeights,
+            PooledStatisticalWeights = pooledWeights.Select(w => w[2]).ToArray(),
             WeightShrinkage = lambda,
             ShrinkageSelection = o.ShrinkageCandidates.Select((l, k) => (l, k)).ToDictionary(x => x.l.ToString("F2", System.Globalization.CultureInfo.InvariantCulture), x => lambdaScores[x.k]),
             ConformalScheme = bestScheme,
@@ -390,6 +411,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
                     ? [$"d={tfSearch.Best.ModelDim} layers={tfSearch.Best.Layers}: the only candidate (not cross-validated)"]
                     : tfSearch.Scores.Select(s => $"d={s.Candidate.ModelDim} layers={s.Candidate.Layers}: CV MAE {s.MeanMae:F4}").ToArray(),
                 ["transformer_epochs"] = tf.Metadata.Epochs,
+                ["statistical_refit_days"] = o.StatisticalRefitDays, ["statistical_fallbacks_to_last_value"] = statisticalFallbacks,
             },
             Seconds = seconds,
             Fp16 = fp16,
@@ -446,12 +468,12 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         double Avg(string p) => e[p].Mae.Take(n).Average();
         var ratio = Avg("ensemble") / Avg("oracle");
         var improvement = 1 - e["ensemble"].Mae.Average() / e["seasonal_naive"].Mae.Average();
-        var worst = Enumerable.Range(0, H).Max(h => e["ensemble"].Mae[h] / Math.Min(e["transformer"].Mae[h], e["xgboost"].Mae[h]));
+        var worst = Enumerable.Range(0, H).Max(h => e["ensemble"].Mae[h] / new[] { "transformer", "xgboost", "statistical" }.Where(e.ContainsKey).Min(p => e[p].Mae[h]));
         return
         [
             new("ensemble_vs_oracle", $"mean ensemble MAE / mean oracle MAE over horizons 1–{n}", ratio, "≤ 1.15", ratio <= 1.15),
             new("ensemble_vs_seasonal_naive", "1 − mean ensemble MAE / mean seasonal-naive MAE over horizons", improvement, "≥ 0.20", improvement >= 0.20),
-            new("ensemble_vs_best_single", "max over horizons of ensemble MAE / min(Transformer, XGBoost) MAE", worst, "≤ 1.01", worst <= 1.01),
+            new("ensemble_vs_best_single", "max over horizons of ensemble MAE / min(Transformer, XGBoost, statistical) MAE", worst, "≤ 1.01", worst <= 1.01),
             new("coverage_80", "test coverage of the 80 % intervals", coverage["80"], "in [0.77, 0.83]", coverage["80"] is >= 0.77 and <= 0.83),
             new("coverage_95", "test coverage of the 95 % intervals", coverage["95"], "in [0.93, 0.97]", coverage["95"] is >= 0.93 and <= 0.97),
         ];
@@ -474,6 +496,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         public List<float[]> XGBoostRaw = [];
         public List<double[]> Transformer = [];
         public List<double[]> TransformerSd = [];
+        public List<double[]> Statistical = [];
         public List<double[]> Ensemble = [];
         public List<double[]> Fixed = [];
         public int H;
@@ -531,9 +554,28 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             TransformerSd = f.Select(x => x.Sd.Select(s => Math.Max(s, 1e-6)).ToArray()).ToList();
         }
 
-        public void Combine(double[] weights, double fixedWeight)
+        /// <summary>
+        /// The per-patient statistical member at every origin (refit every <paramref name="refitDays"/>, filtered between);
+        /// where it cannot be fitted, the last value stands in. Returns how often that happened.
+        /// </summary>
+        public int PredictStatistical(int refitDays)
         {
-            Ensemble = Enumerable.Range(0, Count).Select(r => Enumerable.Range(0, H).Select(h => weights[h] * Transformer[r][h] + (1 - weights[h]) * XGBoost[r][h]).ToArray()).ToList();
+            Statistical = [.. LastValue.Select(r => (double[])r.Clone())];
+            var fallbacks = 0;
+            foreach (var group in Enumerable.Range(0, Count).GroupBy(r => Patients[r]))
+            {
+                var rows = group.OrderBy(r => OriginDay[r]).ToArray();
+                var forecasts = Forecasting.Statistical.StatisticalMember.Rolling(_cohort.Patients[group.Key].Daily[_symptom], [.. rows.Select(r => OriginDay[r])], H, refitDays);
+                for (var k = 0; k < rows.Length; k++)
+                    if (forecasts[k] is { } f) Statistical[rows[k]] = f.Mean; else fallbacks++;
+            }
+            return fallbacks;
+        }
+
+        public void Combine(double[][] weights, double fixedWeight)
+        {
+            Ensemble = Enumerable.Range(0, Count).Select(r => Enumerable.Range(0, H)
+                .Select(h => Personalised.PersonalisedCombination.Combine(weights[h], Transformer[r][h], XGBoost[r][h], Statistical[r][h])).ToArray()).ToList();
             Fixed = Enumerable.Range(0, Count).Select(r => Enumerable.Range(0, H).Select(h => fixedWeight * Transformer[r][h] + (1 - fixedWeight) * XGBoost[r][h]).ToArray()).ToList();
         }
 
@@ -542,6 +584,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             "ensemble" => Ensemble,
             "transformer" => Transformer,
             "xgboost" => XGBoost,
+            "statistical" => Statistical,
             "fixed_ensemble" => Fixed,
             "seasonal_naive" => SeasonalNaive,
             "last_value" => LastValue,

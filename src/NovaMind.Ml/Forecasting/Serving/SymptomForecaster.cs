@@ -9,16 +9,18 @@ namespace NovaMind.Ml.Forecasting;
 /// <summary>One patient's forecast request, prepared for both models: the Transformer's window and XGBoost's feature row at the origin.</summary>
 public sealed record SymptomForecastInput(ObservationType Symptom, DateOnly Origin, SequenceWindow Window, float[] Features);
 
-/// <summary>Per-horizon (1..MaxHorizon) ensemble forecast with conformal intervals and what each model contributed, in the symptom's units.</summary>
-public sealed record SymptomForecastOutput(
-    double[] Mean, double[] Lower80, double[] Upper80, double[] Lower95, double[] Upper95,
-    double[] Transformer, double[] TransformerSd, double[] XGBoost, double[] TransformerWeights);
+/// <summary>
+/// What the batched models forecast for one request, per horizon 1..MaxHorizon in the symptom's units: the Transformer's
+/// mean and sd and XGBoost's value. The combination with the per-patient statistical member, the weights and the intervals
+/// are <see cref="PersonalisedForecaster"/>'s.
+/// </summary>
+public sealed record SymptomForecastOutput(double[] Transformer, double[] TransformerSd, double[] XGBoost);
 
 /// <summary>
-/// The served forecast ensemble: for each symptom an artifact folder (<c>&lt;set&gt;/&lt;symptom&gt;/</c> with
+/// The served forecast models: for each symptom an artifact folder (<c>&lt;set&gt;/&lt;symptom&gt;/</c> with
 /// <c>ensemble.json</c>, <c>transformer/</c> and <c>xgboost/</c>) loaded once. A batch may mix symptoms; each
-/// symptom's rows run through its two models together, then are combined with the learned per-horizon weights
-/// and given split-conformal intervals. Called by the silo's scheduler from its device executor only.
+/// symptom's rows run through its two models together. <see cref="Ensemble"/> gives the learned global weights and
+/// conformal quantiles the combination uses. Called by the silo's scheduler from its device executor only.
 /// </summary>
 public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, SymptomForecastOutput>, IDisposable
 {
@@ -122,29 +124,9 @@ public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, Sympto
             for (var r = 0; r < rows.Length; r++) batch[rows[r]].Features.CopyTo(features, r * ForecastFeatures.Count);
             var xgboost = c.XGBoost.Predict(features, rows.Length);
             for (var r = 0; r < rows.Length; r++)
-                outputs[rows[r]] = Combine(c.Ensemble, batch[rows[r]].Symptom, transformer[r], xgboost.AsSpan(r * h, h));
+                outputs[rows[r]] = new SymptomForecastOutput(transformer[r].Mean, transformer[r].Sd, [.. xgboost.AsSpan(r * h, h).ToArray().Select(v => (double)v)]);
         }
         return outputs;
-    }
-
-    private static SymptomForecastOutput Combine(ForecastEnsembleMetadata e, ObservationType symptom, TransformerForecast transformer, ReadOnlySpan<float> xgboost)
-    {
-        var h = e.Horizons.Length;
-        var o = new SymptomForecastOutput(new double[h], new double[h], new double[h], new double[h], new double[h],
-            transformer.Mean, transformer.Sd, new double[h], e.TransformerWeights);
-        for (var k = 0; k < h; k++)
-        {
-            o.XGBoost[k] = xgboost[k];
-            var mean = e.Combine(k + 1, transformer.Mean[k], xgboost[k]);
-            var sd = Math.Max(transformer.Sd[k], 1e-6);
-            var (l80, u80) = e.Interval(k + 1, mean, SplitConformal.Level80, sd);
-            var (l95, u95) = e.Interval(k + 1, mean, SplitConformal.Level95, sd);
-            // Scores live on the symptom's scale: a value outside it cannot happen, so clamping loses no coverage.
-            o.Mean[k] = Math.Clamp(mean, symptom.Min, symptom.Max);
-            (o.Lower80[k], o.Upper80[k]) = (Math.Max(l80, symptom.Min), Math.Min(u80, symptom.Max));
-            (o.Lower95[k], o.Upper95[k]) = (Math.Max(l95, symptom.Min), Math.Min(u95, symptom.Max));
-        }
-        return o;
     }
 
     private Component Get(ObservationType symptom) =>

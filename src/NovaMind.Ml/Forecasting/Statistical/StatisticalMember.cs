@@ -36,18 +36,30 @@ public static class StatisticalMember
     /// parameters are fitted once on the days up to the first origin and the model is then filtered to each origin — nothing
     /// after an origin is seen by its forecast. Null entries where no fit is possible.
     /// </summary>
-    public static StatisticalForecast?[] Backtest(IReadOnlyList<double> series, IReadOnlyList<int> originDays, int horizon)
+    public static StatisticalForecast?[] Backtest(IReadOnlyList<double> series, IReadOnlyList<int> originDays, int horizon) =>
+        Rolling(series, originDays, horizon, int.MaxValue);
+
+    /// <summary>
+    /// Rolling-origin forecasts that refit the parameters at the first origin and again whenever
+    /// <paramref name="refitEveryDays"/> have passed since the last fit, filtering in between (training evaluates every
+    /// day of many patients this way: a fit a week, a filter a day). Each forecast sees only the days up to its origin.
+    /// </summary>
+    public static StatisticalForecast?[] Rolling(IReadOnlyList<double> series, IReadOnlyList<int> originDays, int horizon, int refitEveryDays)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(refitEveryDays, 1);
         var forecasts = new StatisticalForecast?[originDays.Count];
         if (originDays.Count == 0) return forecasts;
         for (var k = 1; k < originDays.Count; k++)
             if (originDays[k] <= originDays[k - 1]) throw new ArgumentException("origins must be ascending", nameof(originDays));
-        var first = Fit(Recent(series, originDays[0] + 1));
+        SarimaFit? fitted = null;
+        var fittedAt = int.MinValue;
         for (var k = 0; k < originDays.Count; k++)
         {
             var history = Recent(series, originDays[k] + 1);
-            // A flat first window (σ² = 0) cannot be filtered through later, varying days: fit that origin on its own.
-            var fit = first is null || first.Parameters.Sigma2 <= 0 ? Fit(history) : SeasonalArima.Condition(Spec, first.Parameters, history);
+            if (k == 0 || (long)originDays[k] - fittedAt >= refitEveryDays)
+                (fitted, fittedAt) = (Fit(history), originDays[k]);
+            // A flat window (σ² = 0) cannot be filtered through later, varying days: fit that origin on its own.
+            var fit = fitted is null || fitted.Parameters.Sigma2 <= 0 ? Fit(history) : SeasonalArima.Condition(Spec, fitted.Parameters, history);
             if (fit is null || !double.IsFinite(fit.LogLikelihood) && fit.Parameters.Sigma2 > 0) continue;
             var (mean, variance) = fit.Forecast(horizon);
             if (mean.All(double.IsFinite)) forecasts[k] = new StatisticalForecast(mean, variance);
