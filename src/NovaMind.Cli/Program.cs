@@ -186,73 +186,17 @@ var evaluateStatistical = new Command("statistical", "The served ensemble (globa
     { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption, evalFamilyOption, evalPriorOption, evalJsonOption };
 evaluateStatistical.SetAction(async (r, ct) =>
 {
-    var (patients, days, seed, horizon) = (r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption), r.GetValue(evalSeedOption), r.GetValue(evalHorizonOption));
-    var family = r.GetValue(evalFamilyOption)!;
-    var extra = new Dictionary<string, NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.ExtraPredictor>();
-    IReadOnlyList<NovaMind.Ml.Forecasting.Statistical.BacktestPatient> cohort;
-    if (family == "regime") // the second, structurally different family: validation only, no oracle
-        cohort = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Patients(new RegimeMoodSimulator(seed).Simulate(patients, days, new DateOnly(2026, 6, 30)));
-    else
-    {
-        var simulated = new SymptomCohortSimulator(seed).Simulate(patients, days, new DateOnly(2026, 6, 30));
-        cohort = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Patients(simulated);
-        extra["oracle"] = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Oracle(simulated);
-    }
-    // The served ensemble (models/forecast/CURRENT) on the same origins: each patient's observations up to the origin day,
-    // once with the artifact's global weights and intervals, once personalised as the silo serves it (per prior strength n₀).
-    NovaMind.Ml.TorchRuntime.Initialize(null);
-    using var served = SymptomForecaster.LoadCurrent(Path.Combine(r.GetValue(evalModelsOption)!, "forecast"));
-    static NovaMind.Ml.Forecasting.Statistical.BacktestForecast Cut(double[] mean, double[] l80, double[] u80, double[] l95, double[] u95, int h) =>
-        new(mean[..h], l80[..h], u80[..h], l95[..h], u95[..h]);
-    List<NovaMind.Domain.Observations.Observation> UpTo(NovaMind.Ml.Forecasting.Statistical.BacktestPatient patient, int t)
-    {
-        var until = patient.FirstDay.AddDays(t + 1).ToDateTime(TimeOnly.MinValue);
-        return patient.Observations.Where(o => o.Time.UtcDateTime < until).ToList();
-    }
-    // Global: the set's learned weights and conformal intervals unchanged (no backtest origins); the statistical member
-    // is still fitted on the patient's history when the set gives it weight.
-    var global = new PersonalisedForecaster(served, new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions { BacktestOrigins = 0 });
-    extra[$"global_ensemble_{served.Version}"] = (patient, symptom, t, h) =>
-    {
-        var o = global.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, inputs => Task.FromResult(served.Predict(inputs))).GetAwaiter().GetResult();
-        return o is null || o.Origin != patient.FirstDay.AddDays(t) ? null : Cut(o.Mean, o.Lower80, o.Upper80, o.Lower95, o.Upper95, h);
-    };
+    var family = new ForecastEvaluation.Family(r.GetValue(evalFamilyOption)!, r.GetValue(evalSeedOption), r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption));
     var priors = r.GetValue(evalPriorOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
         .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
-    foreach (var prior in priors)
-    {
-        var personalised = new PersonalisedForecaster(served, new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions { PriorOrigins = prior });
-        var name = priors.Length == 1 ? $"personalised_{served.Version}" : System.FormattableString.Invariant($"personalised_{served.Version}_n0={prior}");
-        extra[name] = (patient, symptom, t, h) =>
-        {
-            var o = personalised.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, inputs => Task.FromResult(served.Predict(inputs))).GetAwaiter().GetResult();
-            return o is null || o.Origin != patient.FirstDay.AddDays(t) ? null : Cut(o.Mean, o.Lower80, o.Upper80, o.Lower95, o.Upper95, h);
-        };
-    }
-    var clock = System.Diagnostics.Stopwatch.StartNew();
-    var rows = NovaMind.Ml.Forecasting.Statistical.StatisticalBacktest.Run(cohort, horizon, r.GetValue(evalFirstOption), r.GetValue(evalEveryOption),
-        new Progress<string>(Console.Error.WriteLine), extra);
-    var reference = family == "regime" ? "the better per-patient model (AutoETS or SARIMA)" : "the oracle";
-    var text = new System.Text.StringBuilder();
-    var early = Math.Min(14, horizon);
-    text.AppendLine($"Family `{family}`, simulator seed {seed}, {patients} patients × {days} days; origins every {r.GetValue(evalEveryOption)} days from day {r.GetValue(evalFirstOption)}; " +
-                    $"horizons 1–{horizon}; ratios (mean MAE h1–{early}) against {reference}; {clock.Elapsed.TotalSeconds:F0} s.");
-    text.AppendLine();
-    text.AppendLine($"| symptom | predictor | origins | MAE h1–{early} | × reference | MAE h1 | MAE h{horizon} | MAE h1–{horizon} | cover 80 | cover 95 | patient 80 % cover p10 / p50 / p90 |");
-    text.AppendLine("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|");
-    foreach (var row in rows)
-    {
-        double Of(string p) => rows.First(o => o.Symptom == row.Symptom && o.Predictor == p).MeanMaeOver(1, early);
-        var baseline = family == "regime" ? Math.Min(Of("auto_ets"), Of("sarima_100_100_7")) : Of("oracle");
-        var perPatient = row.PatientCoverage80Percentiles is { } q ? System.FormattableString.Invariant($"{q[0]:F2} / {q[1]:F2} / {q[2]:F2}") : "–";
-        text.AppendLine(System.FormattableString.Invariant(
-            $"| {row.Symptom} | {row.Predictor} | {row.Origins} | {row.MeanMaeOver(1, early):F3} | {row.MeanMaeOver(1, early) / baseline:F2} | {row.MaeByHorizon[0]:F3} | {row.MaeByHorizon[^1]:F3} | {row.MeanMae:F3} | ") +
-            (row.Coverage80 is { } c80 ? System.FormattableString.Invariant($"{c80:F3} | {row.Coverage95:F3} | {perPatient} |") : "– | – | – |"));
-    }
+    NovaMind.Ml.TorchRuntime.Initialize(null);
+    using var served = SymptomForecaster.LoadCurrent(Path.Combine(r.GetValue(evalModelsOption)!, "forecast"));
+    var result = ForecastEvaluation.Statistical(served, family, r.GetValue(evalHorizonOption), r.GetValue(evalFirstOption), r.GetValue(evalEveryOption), priors, Console.Error.WriteLine);
+    var text = ForecastEvaluation.Table(result);
     Console.Write(text);
-    if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text.ToString(), ct);
+    if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text, ct);
     if (r.GetValue(evalJsonOption) is { } jsonFile)
-        await File.WriteAllTextAsync(jsonFile, System.Text.Json.JsonSerializer.Serialize(new { family, seed, patients, days, horizon, rows }, NovaMind.Ml.ModelArtifacts.Json), ct);
+        await File.WriteAllTextAsync(jsonFile, System.Text.Json.JsonSerializer.Serialize(new { family = family.Name, seed = family.Seed, patients = family.Patients, days = family.Days, horizon = result.Horizon, rows = result.Rows }, NovaMind.Ml.ModelArtifacts.Json), ct);
     return 0;
 });
 evaluate.Subcommands.Add(evaluateStatistical);
@@ -263,43 +207,43 @@ var evaluateAssessments = new Command("assessments", "Next-assessment error of p
     { evalPatientsOption, evalDaysOption, evalSeedOption, evalOutOption, evalModelsOption, evalCadenceOption };
 evaluateAssessments.SetAction(async (r, ct) =>
 {
-    var (patients, days, seed, cadence) = (r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption), r.GetValue(evalSeedOption), r.GetValue(evalCadenceOption));
+    var cadence = r.GetValue(evalCadenceOption);
     if (cadence == QuestionnaireCadence.Daily)
     {
         Console.Error.WriteLine("--questionnaires must be Weekly or Biweekly");
         return 2;
     }
-    var cohort = new SymptomCohortSimulator(seed, new SymptomSimulatorOptions { Questionnaires = cadence }).Simulate(patients, days, new DateOnly(2026, 6, 30));
+    var family = new ForecastEvaluation.Family("training", r.GetValue(evalSeedOption), r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption));
     NovaMind.Ml.TorchRuntime.Initialize(null);
     using var served = SymptomForecaster.LoadCurrent(Path.Combine(r.GetValue(evalModelsOption)!, "forecast"));
-    var personalised = new PersonalisedForecaster(served, new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions());
-    NovaMind.Ml.Forecasting.Assessments.MoodForecaster mood = upTo =>
-    {
-        var o = personalised.ForecastAsync(upTo, NovaMind.Domain.Observations.ObservationType.Mood, null, inputs => Task.FromResult(served.Predict(inputs))).GetAwaiter().GetResult();
-        return o is null ? null : (o.Origin, o.Mean, [.. o.Upper80.Select((u, h) => (u - o.Lower80[h]) / 2)]);
-    };
-    var clock = System.Diagnostics.Stopwatch.StartNew();
-    var text = new System.Text.StringBuilder();
-    text.AppendLine($"Symptom simulator seed {seed}, {patients} patients × {days} days, {cadence} PHQ-9/GAD-7 (±2 days, 15 % of visits missed, two-week recall); " +
-                    $"served mood ensemble {served.Version}, personalised. At each assessment with a next one within {NovaMind.Ml.Forecasting.Assessments.AssessmentBacktest.MaxGapDays} days.");
-    text.AppendLine();
-    text.AppendLine("| symptom | forecasts | patients | mean gap (days) | assessment model MAE | last assessment MAE | ratio | cover 80 | cover 95 |");
-    text.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
-    var input = cohort.Patients.Select(p => (p.Index, (IReadOnlyList<NovaMind.Domain.Observations.Observation>)p.Observations)).ToList();
-    foreach (var symptom in new[] { NovaMind.Domain.Observations.ObservationType.Phq9, NovaMind.Domain.Observations.ObservationType.Gad7 })
-    {
-        var x = NovaMind.Ml.Forecasting.Assessments.AssessmentBacktest.Run(input, symptom, mood);
-        Console.Error.WriteLine($"{symptom.Name}: {x.Forecasts} forecasts");
-        text.AppendLine(System.FormattableString.Invariant(
-            $"| {x.Symptom} | {x.Forecasts} | {x.Patients} | {x.MeanGapDays:F1} | {x.ModelMae:F3} | {x.LastAssessmentMae:F3} | {x.Ratio:F3} | {x.Coverage80:F3} | {x.Coverage95:F3} |"));
-    }
-    text.AppendLine();
-    text.AppendLine(System.FormattableString.Invariant($"{clock.Elapsed.TotalSeconds:F0} s."));
+    var (results, seconds) = ForecastEvaluation.Assessments(served, family, cadence, Console.Error.WriteLine);
+    var text = ForecastEvaluation.AssessmentTable(served, family, cadence, results, seconds);
     Console.Write(text);
-    if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text.ToString(), ct);
+    if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text, ct);
     return 0;
 });
 evaluate.Subcommands.Add(evaluateAssessments);
+
+// evaluate release: issue 13's report for one set version, once, on fresh seeds (refuses to run twice).
+var releaseVersionOption = new Option<string>("--version") { Description = "Forecast set version under models/forecast/", Required = true };
+var releaseTrainingSeedOption = new Option<int>("--seed-training") { Description = "A seed of the training simulator not used before", Required = true };
+var releaseRegimeSeedOption = new Option<int>("--seed-regime") { Description = "A seed of the regime family not used before", Required = true };
+var releaseAssessmentSeedOption = new Option<int>("--seed-assessments") { Description = "A seed for the biweekly-questionnaire cohort not used before", Required = true };
+var evaluateRelease = new Command("release", "Once per forecast set: (a) training simulator, (b) regime family, (c) biweekly questionnaires on fresh seeds, with issue 13's targets; writes release-evaluation.md/json into the set.")
+    { releaseVersionOption, releaseTrainingSeedOption, releaseRegimeSeedOption, releaseAssessmentSeedOption, evalModelsOption };
+evaluateRelease.SetAction(r =>
+{
+    NovaMind.Ml.TorchRuntime.Initialize(null);
+    var dir = Path.Combine(r.GetValue(evalModelsOption)!, "forecast", r.GetValue(releaseVersionOption)!);
+    if (!Directory.Exists(dir))
+    {
+        Console.Error.WriteLine($"{dir} does not exist");
+        return 2;
+    }
+    return ForecastEvaluation.Release(dir, r.GetValue(releaseTrainingSeedOption), r.GetValue(releaseRegimeSeedOption), r.GetValue(releaseAssessmentSeedOption),
+        Console.Out, Console.Error.WriteLine);
+});
+evaluate.Subcommands.Add(evaluateRelease);
 root.Subcommands.Add(evaluate);
 
 root.Subcommands.Add(AuditCommands.Create(secrets));

@@ -152,8 +152,10 @@ public static class ForecastArtifactSet
         s.AppendLine($"**What**: forecasts of a patient's daily {string.Join(", ", m.Symptoms)} score for each of the next 1–{m.Horizon} days from their history " +
                      "(the symptom itself, the other two symptoms, sleep and HRV — and for XGBoost also resting heart rate, steps and days since a treatment start — " +
                      "with their gaps as masks, and the calendar). Per symptom: a direct XGBoost model (one booster per horizon, Bayesian-optimised " +
-                     "hyperparameters) and an encoder–decoder Transformer (autoregressive, Gaussian mean and sd), combined per horizon with weights learned on validation " +
-                     "patients, and split-conformal 80 % and 95 % intervals.");
+                     "hyperparameters), an encoder–decoder Transformer (autoregressive, Gaussian mean and sd) and, fitted per patient when served, a " +
+                     "SARIMA(1,0,0)(1,0,0)7 on the patient's own history, combined per horizon with weights learned on validation patients, and split-conformal " +
+                     "80 % and 95 % intervals. Served, the weights and interval widths are personalised from each patient's own backtest (ADR 0021). " +
+                     "Skill on patients unlike the training cohort and on a fresh seed: release-evaluation.md (when run).");
         s.AppendLine();
         s.AppendLine($"**Data**: simulated only (SymptomCohortSimulator, docs/forecast-simulator.md): {first.Data["patients"]} patients × {first.Data["days"]} days, seed {m.Seed}; " +
                      $"{first.Data["train_patients"]} training, {first.Data["validation_patients"]} validation, {first.Data["test_patients"]} test patients, test origins in the last part of time. " +
@@ -161,10 +163,11 @@ public static class ForecastArtifactSet
         s.AppendLine();
         s.AppendLine("**Held-out performance** (test patients; mean over horizons; symptom points):");
         s.AppendLine();
-        s.AppendLine("| symptom | ensemble MAE | Transformer | XGBoost | seasonal naive | last value | oracle | coverage 80 % | coverage 95 % | targets met |");
-        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|");
+        s.AppendLine("| symptom | ensemble MAE | Transformer | XGBoost | statistical | seasonal naive | last value | oracle | coverage 80 % | coverage 95 % | targets met |");
+        s.AppendLine("|---|---|---|---|---|---|---|---|---|---|---|");
         foreach (var r in results.Select(x => x.Report))
-            s.AppendLine($"| {r.Symptom} | {F(r.Mae["ensemble"].Average())} | {F(r.Mae["transformer"].Average())} | {F(r.Mae["xgboost"].Average())} | {F(r.Mae["seasonal_naive"].Average())} | " +
+            s.AppendLine($"| {r.Symptom} | {F(r.Mae["ensemble"].Average())} | {F(r.Mae["transformer"].Average())} | {F(r.Mae["xgboost"].Average())} | " +
+                         $"{(r.Mae.TryGetValue("statistical", out var st) ? F(st.Average()) : "–")} | {F(r.Mae["seasonal_naive"].Average())} | " +
                          $"{F(r.Mae["last_value"].Average())} | {F(r.Mae["oracle"].Average())} | {F(r.Coverage["80"])} | {F(r.Coverage["95"])} | {r.Targets.Count(t => t.Passed)}/{r.Targets.Count} |");
         s.AppendLine();
         s.AppendLine("Missed targets and the reasons are in report.md.");
@@ -182,7 +185,7 @@ public static class ForecastArtifactSet
                          ? $"Measured on the CPU ({results.First(r => r.Report.Fp16 is not null).Report.Fp16!.Method}): {string.Join("; ", fp)}. Real CUDA fp16 was not measured (no GPU on the training host)."
                          : "Not measured in this run."));
         s.AppendLine();
-        s.AppendLine("**Components** per symptom folder: ensemble.json (weights, conformal quantiles), transformer/ (" +
+        s.AppendLine("**Components** per symptom folder: ensemble.json (weights of the three members, conformal quantiles), transformer/ (" +
                      string.Join("; ", results.Select(r => $"{r.Ensemble.Symptom}: {r.Ensemble.Components.GetValueOrDefault("transformer_architecture")}")) + "), xgboost/ (one booster per horizon).");
         return s.ToString();
     }
