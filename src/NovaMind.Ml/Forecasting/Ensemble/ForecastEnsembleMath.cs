@@ -103,10 +103,7 @@ public static class ForecastEnsembleMath
             var (ha, hb, hy) = (Rows(a, folds[k]), Rows(b, folds[k]), Rows(y, folds[k]));
             for (var l = 0; l < lambdas.Count; l++) scores[l] += MeanMae(ha, hb, hy, Shrink(fitted, prior, lambdas[l])) / folds.Count;
         }
-        var best = -1;
-        for (var l = 0; l < lambdas.Count; l++)
-            if (best < 0 || scores[l] < scores[best] - 1e-12 || (Math.Abs(scores[l] - scores[best]) <= 1e-12 && lambdas[l] > lambdas[best])) best = l;
-        return (lambdas[best], scores);
+        return (BestLambda(lambdas, scores), scores);
     }
 
     /// <summary>
@@ -177,10 +174,16 @@ public static class ForecastEnsembleMath
             var (ht, hx, hs, hy) = (Rows(t, folds[k]), Rows(x, folds[k]), Rows(s, folds[k]), Rows(y, folds[k]));
             for (var l = 0; l < lambdas.Count; l++) scores[l] += MeanMae(ht, hx, hs, hy, ShrinkSimplex(fitted, prior, lambdas[l])) / folds.Count;
         }
+        return (BestLambda(lambdas, scores), scores);
+    }
+
+    /// <summary>The λ with the lowest cross-fitted score; ties go to the larger λ (when the data cannot tell, keep the prior).</summary>
+    private static double BestLambda(IReadOnlyList<double> lambdas, double[] scores)
+    {
         var best = -1;
         for (var l = 0; l < lambdas.Count; l++)
             if (best < 0 || scores[l] < scores[best] - 1e-12 || (Math.Abs(scores[l] - scores[best]) <= 1e-12 && lambdas[l] > lambdas[best])) best = l;
-        return (lambdas[best], scores);
+        return lambdas[best];
     }
 
     /// <summary>The last observed value on or before day <paramref name="day"/> (NaN when none).</summary>
