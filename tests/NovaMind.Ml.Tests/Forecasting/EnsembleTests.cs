@@ -6,15 +6,21 @@ namespace NovaMind.Ml.Tests.Forecasting;
 
 public class EnsembleMathTests
 {
+    // The three-member weight search on two members: the statistical member's forecasts are planted 100 off, so every
+    // answer keeps its weight at 0 and the known two-member answers apply unchanged.
+    private static double[][] Far(double[][] y) => [.. y.Select(r => r.Select(v => double.IsNaN(v) ? 0 : v + 100).ToArray())];
+
     [Fact]
     public void BestWeightFindsTheMaeMinimisingMix()
     {
         // y = 0.25·a + 0.75·b exactly: the weight of a is 0.25 and the MAE there is 0.
         double[] a = [1, 4, 2, 8, 0];
         double[] b = [3, 0, 6, 4, 2];
-        var y = a.Zip(b, (x, z) => 0.25 * x + 0.75 * z).ToArray();
-        var (w, mae) = ForecastEnsembleMath.BestWeight(a, b, y);
-        Assert.Equal(0.25, w, 9);
+        var points = a.Select((x, i) => (x, b[i], 1000.0, 0.25 * x + 0.75 * b[i])).ToList();
+        var (w, mae) = NovaMind.Ml.Forecasting.Personalised.PersonalisedCombination.BestWeights(points, [0.7, 0.3, 0], statistical: true, step: 0.05);
+        Assert.Equal(0.25, w[0], 9);
+        Assert.Equal(0.75, w[1], 9);
+        Assert.Equal(0, w[2], 9);
         Assert.Equal(0, mae, 9);
     }
 
@@ -22,13 +28,13 @@ public class EnsembleMathTests
     public void BestWeightPicksTheBetterModelWhenMixingDoesNotHelp()
     {
         // a is exact, b is off by +1 everywhere: w = 1; NaN targets are skipped.
-        double[] y = [1, 2, double.NaN, 4];
-        double[] a = [1, 2, 100, 4];
-        double[] b = [2, 3, -100, 5];
-        var (w, mae) = ForecastEnsembleMath.BestWeight(a, b, y);
-        Assert.Equal(1, w, 9);
-        Assert.Equal(0, mae, 9);
-        Assert.Equal(1, ForecastEnsembleMath.Mae(a, b, y, 0), 9);
+        double[][] y = [[1], [2], [double.NaN], [4]];
+        double[][] a = [[1], [2], [100], [4]];
+        double[][] b = [[2], [3], [-100], [5]];
+        var w = ForecastEnsembleMath.PooledSimplexWeights(a, b, Far(y), y, [0.7, 0.3, 0], radius: 0);
+        Assert.Equal([1, 0, 0], w[0]);
+        Assert.Equal(0, ForecastEnsembleMath.MeanMae(a, b, Far(y), y, w), 9);
+        Assert.Equal(1, ForecastEnsembleMath.MeanMae(a, b, Far(y), y, [[0, 1, 0]]), 9);
     }
 
     [Fact]
@@ -38,20 +44,23 @@ public class EnsembleMathTests
         double[][] y = [[0, 0, 0], [1, 1, 1]];
         var a = y.Select(r => new[] { r[0], r[1] + 1.5, r[2] }).ToArray();
         var b = y.Select(r => new[] { r[0] + 1, r[1], r[2] + 1 }).ToArray();
+        double[] prior = [0.7, 0.3, 0];
         // Alone, each horizon takes its better model.
-        Assert.Equal([1, 0, 1], ForecastEnsembleMath.PooledWeights(a, b, y, radius: 0));
+        Assert.Equal([[1, 0, 0], [0, 1, 0], [1, 0, 0]], ForecastEnsembleMath.PooledSimplexWeights(a, b, Far(y), y, prior, radius: 0));
         // Pooled: horizon 1 sees horizons 1–2, total error 2(1 − w) + 3w = 2 + w → w = 0; horizon 2 sees all three,
         // 4(1 − w) + 3w = 4 − w → w = 1; horizon 3 mirrors horizon 1.
-        Assert.Equal([0, 1, 0], ForecastEnsembleMath.PooledWeights(a, b, y, radius: 1));
+        Assert.Equal([[0, 1, 0], [1, 0, 0], [0, 1, 0]], ForecastEnsembleMath.PooledSimplexWeights(a, b, Far(y), y, prior, radius: 1));
     }
 
     [Fact]
     public void ShrinkMovesWeightsTowardThePrior()
     {
-        Assert.Equal([0.35, 0.85], ForecastEnsembleMath.Shrink([0, 1], 0.7, 0.5));
-        Assert.Equal([0, 1], ForecastEnsembleMath.Shrink([0, 1], 0.7, 0));
-        Assert.Equal([0.7, 0.7], ForecastEnsembleMath.Shrink([0, 1], 0.7, 1));
-        Assert.Equal(1.5, ForecastEnsembleMath.MeanMae([[1, 2]], [[3, 2]], [[2, 5]], [0.5, 1]), 9); // horizon 1: 0; horizon 2: 3
+        double[] prior = [0.7, 0.3, 0];
+        Assert.Equal([[0.35, 0.65, 0], [0.85, 0.15, 0]], ForecastEnsembleMath.ShrinkSimplex([[0, 1, 0], [1, 0, 0]], prior, 0.5));
+        Assert.Equal([[0, 1, 0], [1, 0, 0]], ForecastEnsembleMath.ShrinkSimplex([[0, 1, 0], [1, 0, 0]], prior, 0));
+        Assert.Equal([[0.7, 0.3, 0], [0.7, 0.3, 0]], ForecastEnsembleMath.ShrinkSimplex([[0, 1, 0], [1, 0, 0]], prior, 1));
+        // horizon 1: 0.5·1 + 0.5·3 = 2 (exact); horizon 2: a = 2 against 5 → 3.
+        Assert.Equal(1.5, ForecastEnsembleMath.MeanMae([[1, 2]], [[3, 2]], [[0, 0]], [[2, 5]], [[0.5, 0.5, 0], [1, 0, 0]]), 9);
     }
 
     [Fact]
@@ -64,7 +73,7 @@ public class EnsembleMathTests
         double[] lambdas = [0, 0.5, 1];
         // λ = 0 scores each half with the other's opposite weight (MAE 1); λ = 0.5 gives w = 0.75 / 0.25 (MAE 0.75);
         // λ = 1 the prior 0.5 (MAE 0.5).
-        var (lambda, scores) = ForecastEnsembleMath.ChooseShrinkage(a, b, y, [[0, 1], [2, 3]], 0.5, lambdas, radius: 0);
+        var (lambda, scores) = ForecastEnsembleMath.ChooseSimplexShrinkage(a, b, Far(y), y, [[0, 1], [2, 3]], [0.5, 0.5, 0], lambdas, radius: 0);
         Assert.Equal(1, lambda);
         Assert.Equal([1, 0.75, 0.5], scores.Select(v => Math.Round(v, 9)));
     }
@@ -75,11 +84,11 @@ public class EnsembleMathTests
         // y = a everywhere: both halves fit w = 1; shrinking toward 0.5 only adds error (λ·0.5 per point).
         double[][] a = [[1], [2], [3], [4]];
         double[][] b = [.. a.Select(r => new[] { r[0] - 1 })];
-        var (lambda, scores) = ForecastEnsembleMath.ChooseShrinkage(a, b, a, [[0, 2], [1, 3]], 0.5, [0, 0.5, 1], radius: 0);
+        var (lambda, scores) = ForecastEnsembleMath.ChooseSimplexShrinkage(a, b, Far(a), a, [[0, 2], [1, 3]], [0.5, 0.5, 0], [0, 0.5, 1], radius: 0);
         Assert.Equal(0, lambda);
         Assert.Equal([0, 0.25, 0.5], scores.Select(v => Math.Round(v, 9)));
-        // The prior equal to the fitted weight: every λ scores the same, and the tie goes to the prior.
-        Assert.Equal(1, ForecastEnsembleMath.ChooseShrinkage(a, b, a, [[0, 2], [1, 3]], 1, [0, 0.5, 1], radius: 0).Lambda);
+        // The prior equal to the fitted weights: every λ scores the same, and the tie goes to the prior.
+        Assert.Equal(1, ForecastEnsembleMath.ChooseSimplexShrinkage(a, b, Far(a), a, [[0, 2], [1, 3]], [1, 0, 0], [0, 0.5, 1], radius: 0).Lambda);
     }
 
     [Fact]
@@ -189,9 +198,12 @@ public class EnsembleEndToEndTests(TinyEnsembleFixture fixture) : IClassFixture<
         var r = fixture.Result.Report;
         Assert.Contains(r.WeightShrinkage, fixture.Options.ShrinkageCandidates);
         Assert.Equal(fixture.Options.ShrinkageCandidates.Count, r.ShrinkageSelection.Count);
-        var expected = ForecastEnsembleMath.Shrink(r.PooledTransformerWeights, fixture.Options.FixedTransformerWeight, r.WeightShrinkage);
-        Assert.Equal(expected, r.TransformerWeights);
-        Assert.Equal(expected, fixture.Result.Ensemble.TransformerWeights);
+        double[] prior = [fixture.Options.FixedTransformerWeight, 1 - fixture.Options.FixedTransformerWeight, 0];
+        var pooled = r.PooledTransformerWeights.Select((t, h) => new[] { t, 1 - t - r.PooledStatisticalWeights![h], r.PooledStatisticalWeights[h] }).ToList();
+        var expected = ForecastEnsembleMath.ShrinkSimplex(pooled, prior, r.WeightShrinkage);
+        Assert.Equal(expected.Select(w => w[0]), r.TransformerWeights);
+        Assert.Equal(expected.Select(w => w[0]), fixture.Result.Ensemble.TransformerWeights);
+        Assert.Equal(expected.Select(w => w[2]), fixture.Result.Ensemble.StatisticalWeights!);
         Assert.Equal(fixture.Options.Transformer.Window - 1, (int)r.Data["validation_origins_from_day"]);
     }
 
@@ -202,7 +214,7 @@ public class EnsembleEndToEndTests(TinyEnsembleFixture fixture) : IClassFixture<
         // model at a horizon; a convex mix can never trail the worse one (MAE is convex in the weight).
         var v = fixture.Result.Report.ValidationMae;
         for (var h = 0; h < 7; h++)
-            Assert.True(v["ensemble"][h] <= Math.Max(v["transformer"][h], v["xgboost"][h]) + 1e-9, $"h={h + 1}");
+            Assert.True(v["ensemble"][h] <= new[] { v["transformer"][h], v["xgboost"][h], v["statistical"][h] }.Max() + 1e-9, $"h={h + 1}");
         Assert.All(fixture.Result.Ensemble.TransformerWeights, w => Assert.InRange(w, 0, 1));
         Assert.All(fixture.Result.Report.CoverageByHorizon.Values.SelectMany(x => x), c => Assert.InRange(c, 0, 1));
     }

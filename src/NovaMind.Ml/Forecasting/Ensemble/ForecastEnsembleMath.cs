@@ -7,106 +7,6 @@ namespace NovaMind.Ml.Forecasting;
 public static class ForecastEnsembleMath
 {
     /// <summary>
-    /// The weight w ∈ [0, 1] (grid with <paramref name="step"/>) minimising mean |w·a + (1−w)·b − y| over the points
-    /// where y is not NaN; ties go to the smaller w. Returns (w, MAE at w).
-    /// </summary>
-    public static (double Weight, double Mae) BestWeight(IReadOnlyList<double> a, IReadOnlyList<double> b, IReadOnlyList<double> y, double step = 0.05)
-    {
-        if (a.Count != b.Count || a.Count != y.Count) throw new ArgumentException("a, b and y must have the same length");
-        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(step, 0);
-        var steps = (int)Math.Round(1 / step);
-        var best = (Weight: 0.0, Mae: double.PositiveInfinity);
-        for (var k = 0; k <= steps; k++)
-        {
-            var w = Math.Min(1, k * step);
-            var mae = Mae(a, b, y, w);
-            if (mae < best.Mae - 1e-12) best = (w, mae);
-        }
-        return best;
-    }
-
-    /// <summary>Mean |w·a + (1−w)·b − y| over non-NaN y (NaN when there are none).</summary>
-    public static double Mae(IReadOnlyList<double> a, IReadOnlyList<double> b, IReadOnlyList<double> y, double w)
-    {
-        double sum = 0;
-        var n = 0;
-        for (var i = 0; i < y.Count; i++)
-        {
-            if (double.IsNaN(y[i])) continue;
-            sum += Math.Abs(w * a[i] + (1 - w) * b[i] - y[i]);
-            n++;
-        }
-        return n == 0 ? double.NaN : sum / n;
-    }
-
-    /// <summary>
-    /// Per-horizon weights (rows × H arrays, column h−1 = horizon h), each the <see cref="BestWeight"/> of horizons
-    /// h − <paramref name="radius"/> … h + <paramref name="radius"/> pooled: neighbouring horizons' errors are much alike,
-    /// and pooling puts about three times the points behind each weight, so one horizon's noise moves it less.
-    /// </summary>
-    public static double[] PooledWeights(IReadOnlyList<double[]> a, IReadOnlyList<double[]> b, IReadOnlyList<double[]> y, int radius = 1, double step = 0.05)
-    {
-        if (a.Count != b.Count || a.Count != y.Count || y.Count == 0) throw new ArgumentException("a, b and y must have the same, non-zero number of rows");
-        ArgumentOutOfRangeException.ThrowIfNegative(radius);
-        var horizons = y[0].Length;
-        var weights = new double[horizons];
-        for (var h = 0; h < horizons; h++)
-        {
-            var (pa, pb, py) = (new List<double>(), new List<double>(), new List<double>());
-            for (var k = Math.Max(0, h - radius); k <= Math.Min(horizons - 1, h + radius); k++)
-            for (var r = 0; r < y.Count; r++)
-            {
-                pa.Add(a[r][k]);
-                pb.Add(b[r][k]);
-                py.Add(y[r][k]);
-            }
-            weights[h] = BestWeight(pa, pb, py, step).Weight;
-        }
-        return weights;
-    }
-
-    /// <summary>λ · prior + (1 − λ) · w_h for every horizon: λ = 0 keeps the fitted weights, λ = 1 is the prior.</summary>
-    public static double[] Shrink(IReadOnlyList<double> weights, double prior, double lambda)
-    {
-        ArgumentOutOfRangeException.ThrowIfLessThan(lambda, 0);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(lambda, 1);
-        return [.. weights.Select(w => lambda * prior + (1 - lambda) * w)];
-    }
-
-    /// <summary>The mean over horizons of the per-horizon MAE of w_h · a + (1 − w_h) · b (horizons without targets left out).</summary>
-    public static double MeanMae(IReadOnlyList<double[]> a, IReadOnlyList<double[]> b, IReadOnlyList<double[]> y, IReadOnlyList<double> weights)
-    {
-        var maes = Enumerable.Range(0, weights.Count)
-            .Select(h => Mae([.. a.Select(r => r[h])], [.. b.Select(r => r[h])], [.. y.Select(r => r[h])], weights[h]))
-            .Where(m => !double.IsNaN(m)).ToArray();
-        return maes.Length == 0 ? double.NaN : maes.Average();
-    }
-
-    /// <summary>
-    /// Chooses the shrinkage λ of <see cref="PooledWeights"/> toward <paramref name="prior"/> by cross-fitting over
-    /// disjoint row sets (<paramref name="folds"/>, e.g. groups of validation patients): for each fold, weights fitted on
-    /// the other folds' rows, shrunk by λ, are scored by <see cref="MeanMae"/> on the fold; a λ's score is the mean over
-    /// folds. The lowest score wins; ties go to the larger λ (when the data cannot tell, keep the prior). Returns λ and
-    /// the score of each λ.
-    /// </summary>
-    public static (double Lambda, double[] Scores) ChooseShrinkage(IReadOnlyList<double[]> a, IReadOnlyList<double[]> b, IReadOnlyList<double[]> y,
-        IReadOnlyList<IReadOnlyList<int>> folds, double prior, IReadOnlyList<double> lambdas, int radius = 1, double step = 0.05)
-    {
-        if (folds.Count < 2 || folds.Any(f => f.Count == 0)) throw new ArgumentException("at least two folds, each with rows", nameof(folds));
-        if (lambdas.Count == 0) throw new ArgumentException("no shrinkage candidates", nameof(lambdas));
-        List<double[]> Rows(IReadOnlyList<double[]> m, IEnumerable<int> rows) => [.. rows.Select(r => m[r])];
-        var scores = new double[lambdas.Count];
-        for (var k = 0; k < folds.Count; k++)
-        {
-            var rest = folds.Where((_, j) => j != k).SelectMany(f => f).ToArray();
-            var fitted = PooledWeights(Rows(a, rest), Rows(b, rest), Rows(y, rest), radius, step);
-            var (ha, hb, hy) = (Rows(a, folds[k]), Rows(b, folds[k]), Rows(y, folds[k]));
-            for (var l = 0; l < lambdas.Count; l++) scores[l] += MeanMae(ha, hb, hy, Shrink(fitted, prior, lambdas[l])) / folds.Count;
-        }
-        return (BestLambda(lambdas, scores), scores);
-    }
-
-    /// <summary>
     /// Per-horizon simplex weights [Transformer, XGBoost, statistical] (rows × H arrays of each member's forecasts and the
     /// actuals): for horizon h the grid point with the lowest MAE over horizons h − r … h + r pooled, ties to the point
     /// nearest <paramref name="prior"/> (<see cref="Personalised.PersonalisedCombination.BestWeights"/>).
@@ -157,8 +57,10 @@ public static class ForecastEnsembleMath
     }
 
     /// <summary>
-    /// <see cref="ChooseShrinkage"/> for three members: λ toward <paramref name="prior"/> chosen by cross-fitting over
-    /// disjoint row sets; ties go to the larger λ.
+    /// Chooses the shrinkage λ of <see cref="PooledSimplexWeights"/> toward <paramref name="prior"/> by cross-fitting over
+    /// disjoint row sets (<paramref name="folds"/>, e.g. groups of validation patients): for each fold, weights fitted on
+    /// the other folds' rows, shrunk by λ, are scored by <see cref="MeanMae"/> on the fold; a λ's score is the mean over
+    /// folds. The lowest score wins; ties go to the larger λ. Returns λ and the score of each λ.
     /// </summary>
     public static (double Lambda, double[] Scores) ChooseSimplexShrinkage(IReadOnlyList<double[]> t, IReadOnlyList<double[]> x, IReadOnlyList<double[]> s,
         IReadOnlyList<double[]> y, IReadOnlyList<IReadOnlyList<int>> folds, IReadOnlyList<double> prior, IReadOnlyList<double> lambdas, int radius = 1, double step = 0.05)
