@@ -64,8 +64,7 @@ public sealed class ForecastWorkerGrain(
 
         if (AssessmentForecaster.Fit(AssessmentForecaster.Points(observations, type)) is not { } fit)
             return Refused(ForecastStatus.InsufficientHistory, ForecastHistory.AssessmentRequirement(type, readiness.ObservedDays, 0, readiness.DaysSinceLatestAssessment, readiness.MoodDays));
-        var mood = DailySeries.Build(observations, ObservationType.Mood, output.Origin, output.Origin.DayNumber - ForecastHistory.AssessmentDays(observations, type)[0].DayNumber + ForecastHistory.RecallDays + 1);
-        var f = AssessmentForecaster.Forecast(fit, mood, output.Mean, [.. output.Upper80.Select((u, h) => (u - output.Lower80[h]) / 2)], type);
+        var f = AssessmentForecaster.Forecast(fit, observations, type, output.Origin, output.Mean, [.. output.Upper80.Select((u, h) => (u - output.Lower80[h]) / 2)]);
         var assessment = new AssessmentModelDto(fit.Describe(type), fit.Intercept, fit.Slope, fit.ResidualSd, fit.Assessments, ForecastHistory.RecallDays,
             f.RecallMood, output.Mean);
         return new SymptomForecastDto(ForecastStatus.Ok, forecaster.Models.Version, f.Origin, f.Mean, f.Lower80, f.Upper80, f.Lower95, f.Upper95,

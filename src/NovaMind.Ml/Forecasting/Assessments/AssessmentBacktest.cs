@@ -40,8 +40,7 @@ public static class AssessmentBacktest
                 if (mood(history) is not { } m) continue;
                 var horizon = next.DayNumber - m.Origin.DayNumber;
                 if (horizon < 1 || horizon > m.Mean.Length) continue;
-                var moodSeries = DailySeries.Build(history, ObservationType.Mood, m.Origin, m.Origin.DayNumber - days[0].DayNumber + ForecastHistory.RecallDays + 1);
-                var f = AssessmentForecaster.Forecast(fit, moodSeries, m.Mean, m.HalfWidth80, symptom);
+                var f = AssessmentForecaster.Forecast(fit, history, symptom, m.Origin, m.Mean, m.HalfWidth80);
                 var actual = observations.Where(o => o.Type == symptom && DateOnly.FromDateTime(o.Time.UtcDateTime) == next).Average(o => o.Value);
                 var last = observations.Where(o => o.Type == symptom && DateOnly.FromDateTime(o.Time.UtcDateTime) == day).Average(o => o.Value);
                 model += Math.Abs(f.Mean[horizon - 1] - actual);

@@ -77,6 +77,18 @@ public static class AssessmentForecaster
     }
 
     /// <summary>
+    /// The score on days <paramref name="moodOrigin"/> + 1 … + H, with the observed mood taken from
+    /// <paramref name="observations"/> (from the first assessment's recall window up to the mood forecast's origin).
+    /// </summary>
+    public static AssessmentForecast Forecast(AssessmentFit fit, IReadOnlyList<Observation> observations, ObservationType symptom, DateOnly moodOrigin,
+        IReadOnlyList<double> moodForecast, IReadOnlyList<double> moodHalfWidth80)
+    {
+        var first = ForecastHistory.AssessmentDays(observations, symptom)[0].AddDays(-ForecastHistory.RecallDays);
+        var mood = DailySeries.Build(observations, ObservationType.Mood, moodOrigin, Math.Max(1, moodOrigin.DayNumber - first.DayNumber + 1));
+        return Forecast(fit, mood, moodForecast, moodHalfWidth80, symptom);
+    }
+
+    /// <summary>
     /// The score on days origin + 1 … origin + H. <paramref name="mood"/> holds observed mood up to the origin (its last day);
     /// <paramref name="moodForecast"/> and <paramref name="moodHalfWidth80"/> the mood forecast for the days after it.
     /// </summary>

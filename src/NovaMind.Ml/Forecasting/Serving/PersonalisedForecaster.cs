@@ -8,7 +8,7 @@ namespace NovaMind.Ml.Forecasting;
 /// <summary>A served forecast: the personalised ensemble with its intervals, each member's forecast and how the weights were chosen.</summary>
 public sealed record PersonalisedForecastOutput(
     DateOnly Origin, double[] Mean, double[] Lower80, double[] Upper80, double[] Lower95, double[] Upper95,
-    SymptomForecastOutput Models, double[]? Statistical, Personalisation Personalisation, int BacktestOriginsRequested);
+    SymptomForecastOutput Models, double[]? Statistical, Personalisation Personalisation);
 
 /// <summary>
 /// The ensemble as the twin serves it (issue 13): the Transformer and XGBoost (batched through <c>predict</c>, i.e. the
@@ -74,7 +74,7 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
 
         var now = outputs[0];
         var result = new PersonalisedForecastOutput(origin, new double[horizon], new double[horizon], new double[horizon], new double[horizon], new double[horizon],
-            now, statisticalNow?.Mean, personalisation, Options.BacktestOrigins);
+            now, statisticalNow?.Mean, personalisation);
         for (var h = 1; h <= horizon; h++)
         {
             var w = personalisation.Weights[h - 1];

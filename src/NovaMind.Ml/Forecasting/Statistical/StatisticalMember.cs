@@ -6,7 +6,8 @@ public sealed record StatisticalForecast(double[] Mean, double[] Variance);
 /// <summary>
 /// The ensemble's per-patient member: SARIMA(1,0,0)(1,0,0)₇ with a mean, fitted by maximum likelihood on the patient's
 /// own daily history of the symptom (missing days skipped by the Kalman filter). One fixed order rather than the AICc
-/// search or AutoETS: it is the only one of them inside the 20 ms serving budget (docs/benchmarks.md), and on the
+/// search or AutoETS: it is the only one of them near the 20 ms serving budget (14–24 ms median per fit across runs,
+/// docs/benchmarks.md; AutoETS 22–54 ms, the search 270–370 ms), and on the
 /// training simulator it was the better of the two (docs/statistical-members.md); which member a patient needs is left
 /// to the patient's own backtest weights.
 /// </summary>
