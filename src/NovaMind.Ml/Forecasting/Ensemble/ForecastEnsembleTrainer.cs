@@ -289,7 +289,10 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         if (val.Count == 0 || tst.Count == 0) throw new InvalidOperationException("no validation or test origins");
         val.Predict(xgb, tf);
         tst.Predict(xgb, tf);
+        seconds["evaluation_members"] = clock.Elapsed.TotalSeconds;
+        var statisticalClock = Stopwatch.StartNew();
         var statisticalFallbacks = val.PredictStatistical(o.StatisticalRefitDays) + tst.PredictStatistical(o.StatisticalRefitDays);
+        seconds["evaluation_statistical"] = statisticalClock.Elapsed.TotalSeconds;
         Stage(progress, sym, XGBoostShare + TransformerShare, "evaluation");
         progress?.Invoke($"validation origins {val.Count}, test origins {tst.Count}");
 
@@ -435,13 +438,13 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         try
         {
             using var model = tf.HalfPrecisionCopyOnCpu(emulated: false);
-            half = model.Predict(set.Windows);
+            half = model.Predict(set.Windows, parallelism: Environment.ProcessorCount);
             (method, description) = ("cpu_half_kernels", "weights and inputs cast to fp16 and run with libtorch's CPU half kernels (real fp16 arithmetic on the CPU)");
         }
         catch (ExternalException)
         {
             using var model = tf.HalfPrecisionCopyOnCpu(emulated: true);
-            half = model.Predict(set.Windows);
+            half = model.Predict(set.Windows, parallelism: Environment.ProcessorCount);
             (method, description) = ("cpu_emulated_fp16_storage", "a CPU half kernel was missing: weights and inputs rounded to fp16, arithmetic in fp32");
         }
         var means = half.Select(x => x.Mean).ToList();
@@ -549,7 +552,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             var raw = xgb.Predict(Features.ToArray(), Count);
             XGBoostRaw = Enumerable.Range(0, Count).Select(r => raw.AsSpan(r * H, H).ToArray()).ToList();
             XGBoost = XGBoostRaw.Select(r => r.Select(v => (double)v).ToArray()).ToList();
-            var f = tf.Predict(Windows);
+            var f = tf.Predict(Windows, parallelism: Environment.ProcessorCount);
             Transformer = f.Select(x => x.Mean).ToList();
             TransformerSd = f.Select(x => x.Sd.Select(s => Math.Max(s, 1e-6)).ToArray()).ToList();
         }
@@ -562,13 +565,14 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         {
             Statistical = [.. LastValue.Select(r => (double[])r.Clone())];
             var fallbacks = 0;
-            foreach (var group in Enumerable.Range(0, Count).GroupBy(r => Patients[r]))
+            // Patients are independent (each fit sees only its own days) and write disjoint rows: one per core.
+            Parallel.ForEach(Enumerable.Range(0, Count).GroupBy(r => Patients[r]), group =>
             {
                 var rows = group.OrderBy(r => OriginDay[r]).ToArray();
                 var forecasts = Forecasting.Statistical.StatisticalMember.Rolling(_cohort.Patients[group.Key].Daily[_symptom], [.. rows.Select(r => OriginDay[r])], H, refitDays);
                 for (var k = 0; k < rows.Length; k++)
-                    if (forecasts[k] is { } f) Statistical[rows[k]] = f.Mean; else fallbacks++;
-            }
+                    if (forecasts[k] is { } f) Statistical[rows[k]] = f.Mean; else Interlocked.Increment(ref fallbacks);
+            });
             return fallbacks;
         }
 
