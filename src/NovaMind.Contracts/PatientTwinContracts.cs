@@ -38,6 +38,12 @@ public interface IPatientTwinGrain : IGrainWithGuidKey, ISealedStateGrain
     /// <summary>Ranks candidate drugs for this patient, with the reasons.</summary>
     Task<MedicationRankingResult> RankMedications(string[] candidates);
 
+    /// <summary>
+    /// Forecast, correlations and medication ranking gathered in parallel, each under its own deadline, retries and
+    /// circuit breaker, with integrated recommendations; every requested part has a status (partial results).
+    /// </summary>
+    Task<InsightsResult> GetInsights(InsightsQuery query);
+
     /// <summary>Raw readings from the history store, by type then time, one page at a time (export).</summary>
     Task<ObservationPage> ReadObservations(ObservationExportQuery query);
 
@@ -78,7 +84,9 @@ public sealed record ObservationTypeSummaryDto(
     [property: Id(1)] int Count,
     [property: Id(2)] DateTimeOffset First,
     [property: Id(3)] DateTimeOffset Last,
-    [property: Id(4)] double LatestValue);
+    [property: Id(4)] double LatestValue,
+    [property: Id(5)] double? RecentWeekMean = null,
+    [property: Id(6)] double? PreviousWeekMean = null);
 
 [GenerateSerializer, Immutable]
 public sealed record PatientSummaryDto(

@@ -101,6 +101,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapNovaMindHealthEndpoints();
+app.UseClinicianWorkspace();
 // The API description is public in Development only; elsewhere it needs a valid token.
 var openApi = app.MapOpenApi();
 var scalar = app.MapScalarApiReference();

@@ -95,6 +95,10 @@ public static class NovaMindSiloExtensions
         silo.Services.Configure<TwinHistoryOptions>(configuration.GetSection("Twins:History"));
         var workerOptions = configuration.GetSection("Inference:ForecastWorker").Get<ForecastWorkerOptions>() ?? new ForecastWorkerOptions();
         silo.Services.AddSingleton(Options.Create(workerOptions));
+        // Insights fan-out: per-part deadlines, retries and one circuit breaker per worker kind on this silo (ADR 0022).
+        silo.Services.AddSingleton(Options.Create((configuration.GetSection("Insights").Get<NovaMind.Grains.Insights.InsightsOptions>()
+                                                   ?? new NovaMind.Grains.Insights.InsightsOptions()).Validated()));
+        silo.Services.AddSingleton<NovaMind.Grains.Insights.WorkerResilience>();
 
         silo.Services.AddSingleton(sp => Served(sp, "correlation", CorrelationModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "correlation"), device), m => m.Version));
         silo.Services.AddSingleton(sp => new InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>(

@@ -57,11 +57,22 @@ public class PatientSummaryTests
         Assert.Equal(
             new[]
             {
-                new ObservationTypeSummary("phq9", 1, T(6), T(6), 12),
-                new ObservationTypeSummary("mood", 4, T(1), T(9), 7),
-                new ObservationTypeSummary("steps", 2, T(2), T(5), 9_000),
+                new ObservationTypeSummary("phq9", 1, T(6), T(6), 12, 12, null),
+                new ObservationTypeSummary("mood", 4, T(1), T(9), 7, 5.333, 2),       // days 3–9: 4, 5, 7; days −4…2: 2
+                new ObservationTypeSummary("steps", 2, T(2), T(5), 9_000, 6_000, null),
             },
             summary.ByType);
+    }
+
+    [Fact]
+    public void Trend_compares_the_last_seven_days_daily_means_with_the_seven_before()
+    {
+        // Days 1–7: PHQ-9 10 (two readings on day 3: 9 and 11, daily mean 10); days 8–14: 14, with day 12 missing.
+        var observations = Enumerable.Range(1, 14).Where(d => d != 12 && d != 3).Select(d => new Observation(T(d), ObservationType.Phq9, d <= 7 ? 10 : 14))
+            .Append(new Observation(T(3, 7), ObservationType.Phq9, 9)).Append(new Observation(T(3, 9), ObservationType.Phq9, 11));
+        var phq9 = Assert.Single(From(observations).ByType);
+        Assert.Equal(14, phq9.RecentWeekMean);
+        Assert.Equal(10, phq9.PreviousWeekMean);
     }
 
     [Fact]

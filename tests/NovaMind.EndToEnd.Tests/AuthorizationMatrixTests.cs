@@ -28,6 +28,7 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
         [("POST", "/api/patients/{id}/observations")] = PatientAction.AddObservations,
         [("GET", "/api/patients/{id}/forecast")] = PatientAction.ReadClinical,
         [("GET", "/api/patients/{id}/correlations")] = PatientAction.ReadClinical,
+        [("GET", "/api/patients/{id}/insights")] = PatientAction.ReadClinical,
         [("PUT", "/api/patients/{id}/genotype")] = PatientAction.WriteClinical,
         [("PUT", "/api/patients/{id}/medications")] = PatientAction.WriteClinical,
         [("GET", "/api/patients/{id}/medications/recommendations")] = PatientAction.ReadClinical,

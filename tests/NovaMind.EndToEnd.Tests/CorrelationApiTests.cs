@@ -12,7 +12,7 @@ public sealed class CorrelationApiTests(NovaMindSystemFixture system)
     /// 120 days ending yesterday: mood(t) = 5 + 0.9·(sleep(t−2) − 7) + noise, everything else independent noise,
     /// steps constant (so its pairs are excluded, not NaN).
     /// </summary>
-    private static string PlantedBody()
+    internal static string PlantedBody()
     {
         var rng = new Random(11);
         double N() => Math.Sqrt(-2 * Math.Log(1 - rng.NextDouble())) * Math.Cos(2 * Math.PI * rng.NextDouble());

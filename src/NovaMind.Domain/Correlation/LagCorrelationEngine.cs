@@ -91,7 +91,7 @@ public static class LagCorrelationEngine
                         var p = tp;
                         var how = PValueMethod.StudentT;
                         if (n < CorrelationStatistics.PermutationBelowN)
-                            p = CorrelationStatistics.PermutationPValueOfRanks(rx.AsSpan(0, n), ry.AsSpan(0, n), out how);
+                            p = CorrelationStatistics.PermutationPValueOfRanks(rx.AsSpan(0, n), ry.AsSpan(0, n), out how, request.MonteCarloStopAfterExceedances);
                         var (lo, hi) = CorrelationStatistics.FisherInterval(rho, n, CorrelationStatistics.SpearmanFisherVarianceFactor);
                         tests.Add(new(biometrics[bi], symptoms[si], k, CorrelationMethod.Spearman, rho, p, how, tp,
                             double.NaN, lo, hi, n, ConfidenceScore(n, lo, hi, possibleDays)));

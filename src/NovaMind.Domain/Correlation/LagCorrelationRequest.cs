@@ -38,6 +38,13 @@ public sealed record LagCorrelationRequest
     /// <summary>Pairs with fewer days on which both values exist are excluded.</summary>
     public int MinOverlap { get; init; } = DefaultMinOverlap;
 
+    /// <summary>
+    /// Sequential stopping of the Monte-Carlo permutation p-values (n = 13..29): stop after this many draws at least as
+    /// extreme (<see cref="CorrelationStatistics.SequentialStopExceedances"/>); 0 draws all
+    /// <see cref="CorrelationStatistics.MonteCarloPermutations"/> every time (slower, for comparisons).
+    /// </summary>
+    public int MonteCarloStopAfterExceedances { get; init; } = CorrelationStatistics.SequentialStopExceedances;
+
     /// <summary>Biometric types to test; null: every <see cref="ObservationCategory.Biometric"/> type.</summary>
     public IReadOnlyList<ObservationType>? Biometrics { get; init; }
 
@@ -66,6 +73,8 @@ public static class LagCorrelationRequestValidator
             return new("minAbs", "minAbs must be a number between 0 and 1");
         if (!(request.MaxQ >= 0 && request.MaxQ <= 1))
             return new("maxQ", "maxQ must be a number between 0 and 1");
+        if (request.MonteCarloStopAfterExceedances < 0)
+            return new("monteCarloStopAfterExceedances", $"monteCarloStopAfterExceedances must be 0 (no early stop) or more; got {request.MonteCarloStopAfterExceedances}");
         if (request.MinOverlap < LagCorrelationRequest.MinMinOverlap || request.MinOverlap > request.LookbackDays)
             return new("minOverlap", $"minOverlap must be between {LagCorrelationRequest.MinMinOverlap} and lookbackDays ({request.LookbackDays}); got {request.MinOverlap}");
         if (request.End is { } end && end.DayNumber < request.LookbackDays - 1)

@@ -94,6 +94,7 @@ public static class PatientEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapPgxEndpoints();
         api.MapCorrelationEndpoints();
+        api.MapInsightsEndpoints();
         api.MapHistoryEndpoints();
         return api;
     }
@@ -160,7 +161,7 @@ public static class PatientEndpoints
         };
     }
 
-    private static ForecastResponse ToResponse(ForecastResult r)
+    internal static ForecastResponse ToResponse(ForecastResult r)
     {
         var c = r.Components!;
         return new ForecastResponse(r.ModelVersion!, r.GeneratedAt, r.Symptom, r.Horizon,

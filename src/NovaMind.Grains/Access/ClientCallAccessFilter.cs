@@ -22,6 +22,7 @@ public sealed class ClientCallAccessFilter(IGrainFactory grains, TimeProvider cl
         [nameof(IPatientTwinGrain.GetCorrelations)] = PatientAction.ReadClinical,
         [nameof(IPatientTwinGrain.GetMedicationPrediction)] = PatientAction.ReadClinical,
         [nameof(IPatientTwinGrain.RankMedications)] = PatientAction.ReadClinical,
+        [nameof(IPatientTwinGrain.GetInsights)] = PatientAction.ReadClinical,
         [nameof(IPatientTwinGrain.SetGenotype)] = PatientAction.WriteClinical,
         [nameof(IPatientTwinGrain.SetMedications)] = PatientAction.WriteClinical,
         [nameof(ISealedStateGrain.Reseal)] = PatientAction.ResealPatientData,

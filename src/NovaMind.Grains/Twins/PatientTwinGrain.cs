@@ -18,6 +18,7 @@ public sealed partial class PatientTwinGrain(
     TimeProvider clock,
     IOptions<ForecastCacheOptions> cacheOptions,
     IOptions<TwinHistoryOptions> historyOptions,
+    NovaMind.Grains.Insights.WorkerResilience resilience,
     ILogger<PatientTwinGrain> logger) : Grain, IPatientTwinGrain
 {
     public const string StorageName = "twins";
@@ -236,6 +237,7 @@ public sealed partial class PatientTwinGrain(
             _recentChunks[key] = (updates[i].Chunk, etag);
         }
         _forecasts.Clear();
+        ObservationsChanged();
 
         if (alsoInState is not null)
         {
@@ -500,6 +502,9 @@ public sealed partial class PatientTwinGrain(
         _histories.Clear();
         _recentChunks.Clear();
         _forecasts.Clear();
+        ObservationsChanged();
+        MedicationsChanged();
+        GenotypeChanged();
         LogErased(Pseudonym, chunks);
         DeactivateOnIdle();
         return chunks;
@@ -526,7 +531,7 @@ public sealed partial class PatientTwinGrain(
         var summary = PatientSummary.From(Histories());
         return Task.FromResult<PatientSummaryDto?>(new PatientSummaryDto(
             this.GetPrimaryKey(), twin.State.RegisteredAt, summary.TotalObservations, summary.First, summary.Last,
-            [.. summary.ByType.Select(t => new ObservationTypeSummaryDto(t.Type, t.Count, t.First, t.Last, t.LatestValue))]));
+            [.. summary.ByType.Select(t => new ObservationTypeSummaryDto(t.Type, t.Count, t.First, t.Last, t.LatestValue, t.RecentWeekMean, t.PreviousWeekMean))]));
     }
 
     public async Task<ForecastResult> GetForecast(string symptom, int horizon)
@@ -588,6 +593,7 @@ public sealed partial class PatientTwinGrain(
             twin.State.GenotypePhenotypes = previousPhenotypes;
             twin.State.GenotypePhenotypeChanges = previousChanges;
         });
+        GenotypeChanged();
         LogPgxUpdated(Pseudonym, "genotype");
         await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "genotype", 0, TotalObservations(), LastObservationAt(), clock.GetUtcNow()));
         return UpdateResult.Ok;
@@ -604,6 +610,7 @@ public sealed partial class PatientTwinGrain(
         twin.State.Medications = validation.Plan!.ToDto();
         await WriteOrRevertAsync(() => twin.State.Medications = previous);
         _forecasts.Clear(); // treatment starts are forecast features
+        MedicationsChanged();
         LogPgxUpdated(Pseudonym, "medications");
         await PublishAsync(new TwinUpdate(this.GetPrimaryKey(), "medications", 0, TotalObservations(), LastObservationAt(), clock.GetUtcNow()));
         return UpdateResult.Ok;

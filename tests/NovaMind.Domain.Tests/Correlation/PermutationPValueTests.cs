@@ -112,6 +112,58 @@ public class PermutationPValueTests
     }
 
     [Fact]
+    public void Sequential_agrees_with_the_full_20000_draws_within_Monte_Carlo_error()
+    {
+        // The p-values served before sequential stopping (every pair drawn 20 000 times) are the reference: across
+        // sizes, tie patterns and effect strengths the sequential p lies within 4 combined standard errors of them.
+        var rng = new Random(20261201);
+        var stoppedEarly = 0;
+        for (var trial = 0; trial < 120; trial++)
+        {
+            var n = 13 + trial % 17; // 13..29, the Monte-Carlo range
+            var ties = trial % 3 == 0;
+            var effect = (trial % 5) * 0.15;
+            var x = Enumerable.Range(0, n).Select(_ => ties ? rng.Next(0, 6) : rng.NextDouble()).ToArray();
+            var y = x.Select(v => effect * v / (ties ? 5 : 1) + rng.NextDouble()).Select(v => ties ? Math.Round(v * 4) : v).ToArray();
+            if (x.Distinct().Count() < 2 || y.Distinct().Count() < 2) continue;
+
+            var full = CorrelationStatistics.SpearmanMonteCarlo(x, y, stopAfterExceedances: 0);
+            var sequential = CorrelationStatistics.SpearmanMonteCarlo(x, y);
+            Assert.Equal(CorrelationStatistics.MonteCarloPermutations, full.Draws);
+            var p = full.P;
+            var se = Math.Sqrt(p * (1 - p) / CorrelationStatistics.MonteCarloPermutations + p * p / CorrelationStatistics.SequentialStopExceedances);
+            Assert.InRange(sequential.P, p - 4 * se, p + 4 * se);
+            if (sequential.Draws < CorrelationStatistics.MonteCarloPermutations)
+            {
+                stoppedEarly++;
+                Assert.Equal((double)CorrelationStatistics.SequentialStopExceedances / sequential.Draws, sequential.P, 12);
+                Assert.True(p > 0.015, $"stopped early at p {p}"); // only pairs far from the 0.025 boundary stop early
+            }
+            else Assert.Equal(full.P, sequential.P); // a pair that ran every draw has exactly the p served before
+        }
+        Assert.True(stoppedEarly > 40, $"{stoppedEarly} of 120 stopped early");
+    }
+
+    [Fact]
+    public void Sequential_p_values_are_valid_under_the_null()
+    {
+        // Independent x and y: P(p ≤ α) must not exceed α (Besag & Clifford's guarantee); 2 000 null pairs, n = 20.
+        var rng = new Random(7);
+        var ps = Enumerable.Range(0, 2000).Select(_ =>
+        {
+            var x = Enumerable.Range(0, 20).Select(_ => rng.NextDouble()).ToArray();
+            var y = Enumerable.Range(0, 20).Select(_ => rng.NextDouble()).ToArray();
+            return CorrelationStatistics.SpearmanMonteCarloPValue(x, y, seed: (ulong)rng.NextInt64());
+        }).ToArray();
+        foreach (var alpha in new[] { 0.01, 0.05, 0.2, 0.5 })
+        {
+            var share = ps.Count(p => p <= alpha) / 2000.0;
+            var se = Math.Sqrt(alpha * (1 - alpha) / 2000);
+            Assert.InRange(share, alpha - 4 * se, alpha + 4 * se);
+        }
+    }
+
+    [Fact]
     public void Dispatch_IsExactUpToTheLimit_AndMonteCarloAbove()
     {
         var rng = new Random(3);
