@@ -166,6 +166,20 @@ benchIngest.SetAction(async (r, ct) =>
     return 0;
 });
 bench.Subcommands.Add(benchIngest);
+var benchInsightsPatientsOption = new Option<int>("--patients") { Description = "Simulated patients (each measured once)", DefaultValueFactory = _ => 1000 };
+var benchInsightsDaysOption = new Option<int>("--days") { Description = "Days of data per patient", DefaultValueFactory = _ => 60 };
+var benchInsightsConcurrencyOption = new Option<int>("--concurrency") { Description = "Patients measured at once (1: latency with the machine otherwise idle)", DefaultValueFactory = _ => 1 };
+var benchInsightsSeedOption = new Option<int>("--seed") { Description = "Simulator seed", DefaultValueFactory = _ => 14 };
+var benchInsights = new Command("insights", "Insights latency cold and cached against each part alone, on the same patients in one run.")
+    { benchGatewayOption, benchInsightsPatientsOption, benchInsightsDaysOption, benchInsightsConcurrencyOption, benchInsightsSeedOption, benchOutOption };
+benchInsights.SetAction(async (r, ct) =>
+{
+    var report = await new InsightsBenchmark(new InsightsBenchmarkOptions(new Uri(r.GetValue(benchGatewayOption)!.TrimEnd('/') + "/"), r.GetValue(benchInsightsPatientsOption),
+        r.GetValue(benchInsightsDaysOption), r.GetValue(benchInsightsConcurrencyOption), r.GetValue(benchInsightsSeedOption)), secrets, Console.Out).RunAsync(ct);
+    if (r.GetValue(benchOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, report, ct);
+    return 0;
+});
+bench.Subcommands.Add(benchInsights);
 root.Subcommands.Add(bench);
 
 // evaluate statistical: the per-patient members against the simulator's oracle and the naive baselines.

@@ -6,7 +6,11 @@ namespace NovaMind.Contracts;
 /// </summary>
 public interface IForecastWorkerGrain : IGrainWithIntegerKey
 {
-    /// <summary>The version of the forecast artifact set this silo serves (twins drop cached forecasts when it changes).</summary>
+    /// <summary>
+    /// The version of the forecast artifact set this silo serves (twins drop cached forecasts when it changes). It
+    /// interleaves with running forecasts: a twin answering from its cache must not queue behind another patient's model work.
+    /// </summary>
+    [Orleans.Concurrency.AlwaysInterleave]
     Task<string> ModelVersion();
 
     /// <summary>

@@ -66,6 +66,24 @@ public sealed class WorkspaceBrowserTests(NovaMindSystemFixture system, ITestOut
 
     private static double Number(string text) => double.Parse(text, CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// axe-core (Deque, bundled with Deque.AxeCore.Commons) run in the page against WCAG 2.x A and AA rules: the
+    /// serious and critical violations, as "rule (impact): nodes". Empty when the view passes.
+    /// </summary>
+    private static List<string> AccessibilityViolations(IWebDriver driver)
+    {
+        var js = (IJavaScriptExecutor)driver;
+        js.ExecuteScript(new Deque.AxeCore.Commons.BundledAxeScriptProvider().GetScript());
+        driver.Manage().Timeouts().AsynchronousJavaScript = TimeSpan.FromSeconds(60);
+        var json = (string)((IJavaScriptExecutor)driver).ExecuteAsyncScript(
+            "const done = arguments[arguments.length - 1];" +
+            "axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })" +
+            ".then(r => done(JSON.stringify(r.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')" +
+            ".map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).slice(0, 3).join(', ')))))" +
+            ".catch(e => done(JSON.stringify(['axe failed: ' + e])));")!;
+        return JsonSerializer.Deserialize<List<string>>(json)!;
+    }
+
     [Fact]
     public async Task A_clinician_signs_in_sees_the_cohort_opens_a_patient_and_watches_a_live_update()
     {
@@ -86,6 +104,7 @@ public sealed class WorkspaceBrowserTests(NovaMindSystemFixture system, ITestOut
         Wait(driver, 40).Until(_ => row.FindElements(By.CssSelector("span.flag[data-rule=significant_lag_correlation]")).Count > 0);
         Assert.Contains("Sleep (h) → Mood (lag 2)", row.FindElements(By.CssSelector("span.flag")).Select(f => f.Text));
         Screenshot(driver, "workspace-cohort.png");
+        Assert.Empty(AccessibilityViolations(driver));
 
         // The patient view: its charts' data equal the API's answers.
         row.Click();
@@ -118,6 +137,7 @@ public sealed class WorkspaceBrowserTests(NovaMindSystemFixture system, ITestOut
         Assert.Contains(driver.FindElements(By.CssSelector("#recommendations li")), li => li.GetAttribute("data-rule") == "current_drug_pgx_flag");
         Assert.True(driver.FindElements(By.CssSelector("#timeline-charts figure[data-type=sleep_hours] canvas")).Count == 1);
         Screenshot(driver, "workspace-patient.png");
+        Assert.Empty(AccessibilityViolations(driver));
 
         // Live: an observation stored through the other gateway reaches the open view and the cohort row without a reload.
         Wait(driver).Until(d => d.FindElement(By.TagName("body")).GetAttribute("data-live") == "on");

@@ -290,9 +290,15 @@ function renderTimeline(history) {
   }
 }
 
-function heatColour(r) {
-  const a = Math.min(1, Math.abs(r));
-  return r >= 0 ? `rgba(178, 34, 34, ${0.1 + 0.75 * a})` : `rgba(11, 92, 171, ${0.1 + 0.75 * a})`;
+/** Background for a coefficient (red positive, blue negative, stronger = darker) and the text colour, black or white, that contrasts more with it (WCAG). */
+function heatColours(r) {
+  const alpha = 0.1 + 0.75 * Math.min(1, Math.abs(r));
+  const base = r >= 0 ? [178, 34, 34] : [11, 92, 171];
+  const blended = base.map(c => c * alpha + 255 * (1 - alpha)); // over the white page
+  const channel = v => { const s = v / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+  const luminance = 0.2126 * channel(blended[0]) + 0.7152 * channel(blended[1]) + 0.0722 * channel(blended[2]);
+  const text = (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) ? "#000000" : "#ffffff";
+  return { background: `rgb(${blended.map(Math.round).join(", ")})`, text };
 }
 
 function renderHeatmap(part) {
@@ -319,7 +325,9 @@ function renderHeatmap(part) {
         const significant = c.q_value < 0.05;
         const td = el("td", { "data-biometric": b, "data-lag": lag, "data-q": c.q_value, class: significant ? "significant" : "",
           title: `ρ ${fmt(c.coefficient, 3)}, p ${c.p_value.toExponential(2)}, q ${c.q_value.toExponential(2)}, n ${c.n}`, text: fmt(c.coefficient, 2) + (significant ? "*" : "") });
-        td.style.background = heatColour(c.coefficient);
+        const colours = heatColours(c.coefficient);
+        td.style.background = colours.background;
+        td.style.color = colours.text;
         tr.append(td);
       }
       body.append(tr);
