@@ -80,7 +80,8 @@ public sealed partial class PatientTwinGrain
     {
         // Every pair and lag (max_q 1): the workspace's heatmap shows them all; the recommendation rule picks q < 0.05.
         var query = new CorrelationQuery(request.LookbackDays, Domain.Correlation.LagCorrelationRequest.DefaultMaxLag, "spearman", 0, 1);
-        var key = $"{_observationsVersion}/{query.LookbackDays}/{query.MaxLag}/{query.Method}";
+        string Key() => $"{_observationsVersion}/{query.LookbackDays}/{query.MaxLag}/{query.Method}";
+        var key = Key();
         var now = clock.GetUtcNow();
         if (_correlationPart is { } hit && hit.Key == key && now - hit.At < resilience.Options.PartCacheTimeToLive)
             return new(new InsightPartInfo(InsightPartStatus.Cached, hit.Value.ModelVersion, Round((now - hit.At).TotalSeconds), null, 0, 0), hit.Value);
@@ -95,7 +96,7 @@ public sealed partial class PatientTwinGrain
             return new(Info(outcome with { Status = InsightPartStatus.InsufficientData }, report.ModelVersion,
                 $"no biometric–symptom pair has enough overlapping days in the last {request.LookbackDays} days" +
                 (report.Excluded.Length > 0 ? $" (e.g. {report.Excluded[0].BiometricType} → {report.Excluded[0].SymptomType}: {report.Excluded[0].Reason})" : "")), report);
-        if ($"{_observationsVersion}/{query.LookbackDays}/{query.MaxLag}/{query.Method}" == key) _correlationPart = new(key, report, now);
+        if (Key() == key) _correlationPart = new(key, report, now); // not if the observations changed while it ran
         return new(Info(outcome, report.ModelVersion, null), report);
     }
 
@@ -108,7 +109,8 @@ public sealed partial class PatientTwinGrain
             return new(new InsightPartInfo(InsightPartStatus.InsufficientData, null, null,
                 "no genotype on record: guideline categories need the patient's genotype (PUT /api/patients/{id}/genotype)", 0, 0), names, []);
 
-        var key = $"{_genotypeVersion}/{_medicationsVersion}/{string.Join(',', names)}";
+        string Key() => $"{_genotypeVersion}/{_medicationsVersion}/{string.Join(',', names)}";
+        var key = Key();
         var now = clock.GetUtcNow();
         if (_medicationPart is { } hit && hit.Key == key && now - hit.At < resilience.Options.PartCacheTimeToLive)
             return new(new InsightPartInfo(InsightPartStatus.Cached, ModelVersion(hit.Value), Round((now - hit.At).TotalSeconds), null, 0, 0), names, hit.Value.Ranked);
@@ -117,7 +119,7 @@ public sealed partial class PatientTwinGrain
         if (outcome.Value is not { } result) return new(Info(outcome, null, null), names, []);
         if (result.Status != PgxStatus.Ok)
             return new(Info(outcome with { Status = InsightPartStatus.Error }, null, $"the ranking refused the candidates ({string.Join(", ", result.UnknownDrugs)})"), names, []);
-        if ($"{_genotypeVersion}/{_medicationsVersion}/{string.Join(',', names)}" == key) _medicationPart = new(key, result, now);
+        if (Key() == key) _medicationPart = new(key, result, now); // not if the genotype or medications changed while it ran
         return new(Info(outcome, ModelVersion(result), null), names, result.Ranked);
     }
 
