@@ -128,7 +128,8 @@ public sealed class IngestBenchmark(IngestBenchmarkOptions options, DevSecrets s
         return new PhaseResult(ok / elapsed, Percentile(all, 0.5), Percentile(all, 0.99), errors, CpuPerOperation(cpuBefore, CpuNow(), Math.Max(1, ok)));
     }
 
-    private static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
+    /// <summary>The q-quantile of ascending values (nearest rank); NaN when there are none. Shared by the CLI's benchmarks.</summary>
+    internal static double Percentile(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 
     private async Task<PhaseResult> RawChunkUpsertsAsync(CancellationToken ct)
     {

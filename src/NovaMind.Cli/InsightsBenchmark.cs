@@ -89,7 +89,7 @@ public sealed class InsightsBenchmark(InsightsBenchmarkOptions options, DevSecre
         void Row(string name, Func<Timings, double> pick)
         {
             var v = results.Select(pick).Order().ToArray();
-            Say($"| {name} | {Pct(v, 0.5):F1} | {Pct(v, 0.9):F1} | {Pct(v, 0.99):F1} |");
+            Say($"| {name} | {IngestBenchmark.Percentile(v, 0.5):F1} | {IngestBenchmark.Percentile(v, 0.9):F1} | {IngestBenchmark.Percentile(v, 0.99):F1} |");
         }
         Row("insights, all parts, cold", t => t.FullCold);
         Row("insights, all parts, cached", t => t.FullCached);
@@ -97,11 +97,11 @@ public sealed class InsightsBenchmark(InsightsBenchmarkOptions options, DevSecre
         Row("correlations part alone, cold", t => t.Correlations);
         Row("medications part alone, cold", t => t.Medications);
         Say("");
-        double P50(Func<Timings, double> pick) => Pct(results.Select(pick).Order().ToArray(), 0.5);
+        double P50(Func<Timings, double> pick) => IngestBenchmark.Percentile(results.Select(pick).Order().ToArray(), 0.5);
         var parts = new[] { P50(t => t.Forecast), P50(t => t.Correlations), P50(t => t.Medications) };
         var full = P50(t => t.FullCold);
         Say($"Cold p50 {full:F1} ms against the slowest part's p50 {parts.Max():F1} ms (**{full / parts.Max():F2}×**, target ≤ 1.2×) and the sum of the parts' p50s {parts.Sum():F1} ms ({full / parts.Sum():F2}×). " +
-            $"Cached p99 **{Pct(results.Select(t => t.FullCached).Order().ToArray(), 0.99):F1} ms** (target ≤ 20 ms).");
+            $"Cached p99 **{IngestBenchmark.Percentile(results.Select(t => t.FullCached).Order().ToArray(), 0.99):F1} ms** (target ≤ 20 ms).");
         Say("");
         Say($"Answer size of the full call: median {cold.Select(c => c.Bytes).Order().ElementAt(cold.Length / 2) / 1024.0:F0} KiB. Per patient: the full call cold then cached, and each part alone cold after an invalidating write (one sleep reading, the genotype again), alternating which comes first.");
         Say("");
@@ -164,5 +164,4 @@ public sealed class InsightsBenchmark(InsightsBenchmarkOptions options, DevSecre
 
     private static StringContent Json(string json) => new(json, Encoding.UTF8, "application/json");
 
-    private static double Pct(double[] sorted, double q) => sorted.Length == 0 ? double.NaN : sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))];
 }

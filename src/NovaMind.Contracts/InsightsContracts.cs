@@ -64,13 +64,15 @@ public sealed record MedicationInsightDto(
 public sealed record RecommendationSourceDto([property: Id(0)] string Part, [property: Id(1)] string Reference);
 
 /// <param name="Basis">guideline, model_estimate or statistical_association.</param>
+/// <param name="Estimate">True when the recommendation rests on a model's estimate (basis model_estimate).</param>
 [GenerateSerializer, Immutable]
 public sealed record IntegratedRecommendationDto(
     [property: Id(0)] string Rule,
     [property: Id(1)] string Text,
     [property: Id(2)] string Basis,
     [property: Id(3)] RecommendationSourceDto[] Sources,
-    [property: Id(4)] Dictionary<string, string> Facts);
+    [property: Id(4)] Dictionary<string, string> Facts,
+    [property: Id(5)] bool Estimate);
 
 [GenerateSerializer, Immutable]
 public sealed record InsightsDto(

@@ -57,7 +57,8 @@ public static class CorrelationEndpoints
         return false;
     }
 
-    private static IResult BadParameter(string parameter, string detail) =>
+    /// <summary>A 400 problem naming the query parameter (its name also in <c>parameter</c>); shared by the query-driven endpoints.</summary>
+    internal static IResult BadParameter(string parameter, string detail) =>
         Results.Problem(title: $"Invalid parameter {parameter}", detail: detail, statusCode: StatusCodes.Status400BadRequest,
             extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
 

@@ -57,9 +57,7 @@ public static class InsightsEndpoints
                 [.. f.Symptoms.Select(s => new SymptomInsightResponse(s.Symptom, s.Status, s.LastObserved, s.Forecast is { } r ? PatientEndpoints.ToResponse(r) : null, s.Problem))]) : null,
             d.Correlations is { } c ? new CorrelationPartResponse(c.Info.Status, c.Info.ModelVersion, c.Info.AgeSeconds, c.Info.Problem, c.Info.Attempts, c.Info.ElapsedMs, c.Report) : null,
             d.Medications is { } m ? new MedicationPartResponse(m.Info.Status, m.Info.ModelVersion, m.Info.AgeSeconds, m.Info.Problem, m.Info.Attempts, m.Info.ElapsedMs, m.Candidates, m.Ranked) : null),
-        [.. d.Recommendations.Select(r => new RecommendationResponse(r.Rule, r.Text, r.Basis, r.Basis == "model_estimate", r.Sources, r.Facts))]);
+        [.. d.Recommendations.Select(r => new RecommendationResponse(r.Rule, r.Text, r.Basis, r.Estimate, r.Sources, r.Facts))]);
 
-    private static IResult BadParameter(string parameter, string detail) =>
-        Results.Problem(title: $"Invalid parameter {parameter}", detail: detail + "; nothing was computed", statusCode: StatusCodes.Status400BadRequest,
-            extensions: new Dictionary<string, object?> { ["parameter"] = parameter });
+    private static IResult BadParameter(string parameter, string detail) => CorrelationEndpoints.BadParameter(parameter, detail + "; nothing was computed");
 }

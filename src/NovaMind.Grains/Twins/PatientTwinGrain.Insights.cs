@@ -49,7 +49,7 @@ public sealed partial class PatientTwinGrain
         LogInsights(Pseudonym, Status(forecast.Result?.Info), Status(correlations.Result?.Info), Status(medications.Result?.Info), recommendations.Count);
         return new(InsightsStatus.Ok, new InsightsDto(clock.GetUtcNow(), forecast.Result, correlations.Result, medications.Result,
             [.. recommendations.Select(r => new IntegratedRecommendationDto(r.Rule, r.Text, Basis(r.Basis), [.. r.Sources.Select(s => new RecommendationSourceDto(s.Part, s.Reference))],
-                r.Facts.ToDictionary(StringComparer.Ordinal)))],
+                r.Facts.ToDictionary(StringComparer.Ordinal), r.Basis == RecommendationBasis.ModelEstimate))],
             Math.Round(clock.GetElapsedTime(started).TotalMilliseconds, 1)));
     }
 

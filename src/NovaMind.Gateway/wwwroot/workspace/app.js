@@ -221,7 +221,7 @@ function dailyMeans(observations) {
 
 function statusText(part, name) {
   if (!part) return `${name}: not requested`;
-  const bits = [`${name}: ${part.status.replace("_", " ")}`];
+  const bits = [`${name}: ${part.status.replaceAll("_", " ")}`];
   if (part.model_version) bits.push(`model ${part.model_version}`);
   if (part.age_seconds !== null && part.age_seconds !== undefined) bits.push(`${Math.round(part.age_seconds)} s old`);
   if (part.problem) bits.push(part.problem);
@@ -244,7 +244,7 @@ function renderForecasts(part, history) {
   const host = $("forecast-charts");
   host.replaceChildren();
   for (const s of part?.symptoms ?? []) {
-    if (!s.forecast) { host.append(el("p", { "data-symptom": s.symptom, text: `${LABELS[s.symptom]}: ${s.status.replace("_", " ")}${s.problem ? ` — ${s.problem}` : ""}` })); continue; }
+    if (!s.forecast) { host.append(el("p", { "data-symptom": s.symptom, text: `${LABELS[s.symptom]}: ${s.status.replaceAll("_", " ")}${s.problem ? ` — ${s.problem}` : ""}` })); continue; }
     const points = s.forecast.predictions;
     const past = history[s.symptom] ?? [[], []];
     const cut = past[0].length - Math.min(28, past[0].length);
@@ -343,7 +343,7 @@ function renderPgx(part) {
   const status = ranked[0]?.prediction?.metabolizer_status ?? {};
   $("metabolizers").replaceChildren(...Object.entries(status).flatMap(([gene, phenotype]) => [el("dt", { text: gene }), el("dd", { "data-gene": gene, text: phenotype })]));
   $("pgx-rows").replaceChildren(...ranked.map(r => el("tr", { "data-drug": r.medication, "data-category": r.guideline_category },
-    el("td", { text: String(r.rank) }), el("td", { text: r.medication }), el("td", { text: r.guideline_category.replace("_", " ") }),
+    el("td", { text: String(r.rank) }), el("td", { text: r.medication }), el("td", { text: r.guideline_category.replaceAll("_", " ") }),
     el("td", {}, el("ul", {}, ...r.reasons.map(x => el("li", { text: x })))))));
 }
 
