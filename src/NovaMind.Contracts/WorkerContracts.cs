@@ -50,3 +50,15 @@ public sealed class InferenceUnavailableException : Exception
 
     public InferenceUnavailableException(string message, Exception? inner) : base(message, inner) { }
 }
+
+/// <summary>
+/// The cluster requires model workers on accelerator (GPU) silos and none is active: the call cannot be placed. A 503 with
+/// this message, not a 500; silos' <c>/ready</c> reports the missing capability. Its message names no patient.
+/// </summary>
+[GenerateSerializer]
+public sealed class AcceleratorUnavailableException : Exception
+{
+    public AcceleratorUnavailableException(string message) : base(message) { }
+
+    public AcceleratorUnavailableException(string message, Exception? inner) : base(message, inner) { }
+}

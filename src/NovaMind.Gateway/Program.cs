@@ -101,6 +101,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseRateLimiter();
 app.MapNovaMindHealthEndpoints();
+app.MapNovaMindMetricsEndpoint(onlyOnMetricsPort: true); // never on the public API port
 app.UseClinicianWorkspace();
 // The API description is public in Development only; elsewhere it needs a valid token.
 var openApi = app.MapOpenApi();
@@ -134,18 +135,24 @@ internal sealed class ClusterReadyCheck(IClusterClient cluster) : IHealthCheck
     }
 }
 
-/// <summary>The silo refused model work (queue full, deadline passed): a retryable 503, not a 500.</summary>
+/// <summary>The silo refused model work (queue full, deadline passed) or no accelerator silo can take it: a retryable 503, not a 500.</summary>
 internal sealed class InferenceUnavailableHandler(IProblemDetailsService problems) : Microsoft.AspNetCore.Diagnostics.IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (exception is not InferenceUnavailableException unavailable) return false;
+        var (title, retryAfter) = exception switch
+        {
+            InferenceUnavailableException => ("Model capacity exhausted", "2"),
+            AcceleratorUnavailableException => ("No accelerator silo is active", "30"),
+            _ => (null, null),
+        };
+        if (title is null) return false;
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        context.Response.Headers.RetryAfter = "2";
+        context.Response.Headers.RetryAfter = retryAfter;
         return await problems.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = context,
-            ProblemDetails = { Status = 503, Title = "Model capacity exhausted", Detail = unavailable.Message },
+            ProblemDetails = { Status = 503, Title = title, Detail = exception.Message },
         });
     }
 }

@@ -51,7 +51,8 @@ public static class ServiceDefaultsExtensions
                 .AddMeter("Microsoft.Orleans", "NovaMind.*")
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
-                .AddRuntimeInstrumentation());
+                .AddRuntimeInstrumentation()
+                .AddPrometheusExporter());
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
             otel.UseOtlpExporter();
 
@@ -64,6 +65,21 @@ public static class ServiceDefaultsExtensions
     {
         app.MapHealthChecks("/health", new HealthCheckOptions { Predicate = c => c.Name == "self" });
         app.MapHealthChecks("/ready", new HealthCheckOptions { Predicate = c => c.Tags.Contains(ReadyTag), ResponseWriter = WriteReadiness });
+        return app;
+    }
+
+    /// <summary>
+    /// <c>/metrics</c> in Prometheus' text format (OpenTelemetry's exporter; metric names carry no patient data, only model,
+    /// route and status labels). With <c>Metrics:Port</c> set it answers only on that port, which must be among the
+    /// process's URLs (e.g. <c>http://+:8080;http://+:9464</c>), so a public listener never serves it. A process whose
+    /// main port is public (the gateway) passes <paramref name="onlyOnMetricsPort"/> and serves no metrics without one.
+    /// </summary>
+    public static WebApplication MapNovaMindMetricsEndpoint(this WebApplication app, bool onlyOnMetricsPort)
+    {
+        var port = app.Configuration.GetValue<int?>("Metrics:Port");
+        if (port is null && onlyOnMetricsPort) return app;
+        var endpoint = app.MapPrometheusScrapingEndpoint("/metrics");
+        if (port is not null) endpoint.RequireHost($"*:{port}");
         return app;
     }
 
@@ -88,5 +104,5 @@ public static class ServiceDefaultsExtensions
         return string.IsNullOrWhiteSpace(key) ? null : new PatientPseudonymizer(Convert.FromBase64String(key));
     }
 
-    private static bool IsHealthPath(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/ready");
+    private static bool IsHealthPath(PathString path) => path.StartsWithSegments("/health") || path.StartsWithSegments("/ready") || path.StartsWithSegments("/metrics");
 }

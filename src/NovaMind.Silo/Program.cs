@@ -39,6 +39,7 @@ builder.UseOrleans(silo =>
 builder.Services.AddSingleton(storage);
 builder.Services.AddHealthChecks()
     .AddCheck<SiloReadyCheck>("orleans-silo", tags: [ServiceDefaultsExtensions.ReadyTag])
+    .AddCheck<AcceleratorReadyCheck>("model-placement", tags: [ServiceDefaultsExtensions.ReadyTag])
     .AddCheck<StorageReadyCheck>("storage", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
 var app = builder.Build();
@@ -47,6 +48,7 @@ var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger(
 if (inference.FellBack) startupLog.LogWarning("Inference device: {Description}", inference.Description);
 else startupLog.LogInformation("Inference device: {Description}", inference.Description);
 app.MapNovaMindHealthEndpoints();
+app.MapNovaMindMetricsEndpoint(onlyOnMetricsPort: false); // the silo's HTTP port is internal to the cluster
 // Storage unreachable at start-up: wait (alive, not ready) rather than exit; SIGTERM/SIGINT while waiting end cleanly.
 using (var waiting = new CancellationTokenSource())
 using (System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, c => { c.Cancel = true; waiting.Cancel(); }))

@@ -23,6 +23,8 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
     /// <summary>The silo's own HTTP endpoint (health and readiness).</summary>
     public Uri SiloHttpBaseAddress { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
     public Uri GatewayBUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
+    /// <summary>Gateway B's management port: it serves /metrics there and nowhere else (Metrics:Port).</summary>
+    public Uri GatewayBMetricsUrl { get; } = new($"http://127.0.0.1:{FreePorts.Next()}/");
 
     public async Task InitializeAsync()
     {
@@ -51,7 +53,11 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
         await Silo.WaitUntilReadyAsync(new Uri(siloHttp, "ready"), TimeSpan.FromSeconds(90));
 
         GatewayA = StartGateway(common, GatewayAUrl);
-        GatewayB = StartGateway(common, GatewayBUrl);
+        GatewayB = StartGateway(common, GatewayBUrl, new()
+        {
+            ["ASPNETCORE_URLS"] = $"{GatewayBUrl};{GatewayBMetricsUrl}",
+            ["Metrics__Port"] = GatewayBMetricsUrl.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        });
         await Task.WhenAll(
             GatewayA.WaitUntilReadyAsync(new Uri(GatewayAUrl, "ready"), TimeSpan.FromSeconds(90)),
             GatewayB.WaitUntilReadyAsync(new Uri(GatewayBUrl, "ready"), TimeSpan.FromSeconds(90)));

@@ -158,6 +158,10 @@ public sealed class WorkerResilience
                 $"the {name} failed repeatedly on this silo; it is not called until a probe succeeds (circuit open, probing after {Seconds(_options.BreakerBreakDuration)})",
                 attempts, _clock.GetElapsedTime(started));
         }
+        catch (AcceleratorUnavailableException)
+        {
+            return new(InsightPartStatus.Unavailable, default, $"the {name} has no accelerator silo to run on (none is active in the cluster)", attempts, _clock.GetElapsedTime(started));
+        }
         catch (Exception ex)
         {
             // The type only: a worker's message could one day carry something about the patient.

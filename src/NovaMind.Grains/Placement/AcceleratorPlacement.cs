@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using NovaMind.Contracts;
 using Microsoft.Extensions.Options;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
@@ -34,12 +35,21 @@ public sealed class AcceleratorSiloPlacementFilterAttribute() : PlacementFilterA
 
 public sealed class AcceleratorSiloPlacementFilterStrategy() : PlacementFilterStrategy(order: 0);
 
-internal sealed class AcceleratorSiloPlacementFilterDirector(ISiloMetadataCache metadata, IOptions<AcceleratorPlacementOptions> options) : IPlacementFilterDirector
+public sealed class AcceleratorSiloPlacementFilterDirector(ISiloMetadataCache metadata, IOptions<AcceleratorPlacementOptions> options) : IPlacementFilterDirector
 {
-    public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos) =>
-        !options.Value.RequireAccelerator
-            ? silos
-            : silos.Where(silo => metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(AcceleratorMetadata.Key) == AcceleratorMetadata.Cuda);
+    public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos)
+    {
+        if (!options.Value.RequireAccelerator) return silos;
+        var accelerated = silos.Where(silo => metadata.GetSiloMetadata(silo).Metadata.GetValueOrDefault(AcceleratorMetadata.Key) == AcceleratorMetadata.Cuda).ToArray();
+        // The fallback rule when no accelerator silo is active: every model call is clinician-facing today, so none moves
+        // to CPU silos silently (they would queue behind twins and miss their deadlines); the call fails with a typed,
+        // serialisable exception that gateways answer as 503 and insights report as "unavailable".
+        return accelerated.Length > 0 ? accelerated : throw new AcceleratorUnavailableException(NoAcceleratorMessage(target.GrainIdentity.Type.ToString()));
+    }
+
+    public static string NoAcceleratorMessage(string worker) =>
+        $"no accelerator silo ({AcceleratorMetadata.Key}={AcceleratorMetadata.Cuda}) is active, and model workers ({worker}) run only there " +
+        "(Placement:RequireAccelerator is true); retry when a GPU silo has joined, or run CPU-only with Placement:RequireAccelerator=false";
 }
 
 public static class AcceleratorPlacementExtensions

@@ -1,0 +1,72 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using NovaMind.Simulation;
+using NovaMind.TestInfrastructure;
+
+namespace NovaMind.EndToEnd.Tests;
+
+/// <summary>What operators and Kubernetes read: Prometheus metrics, and readiness that names a missing capability.</summary>
+[Collection(SystemCollection.Name)]
+public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
+{
+    [Fact]
+    public async Task Silos_export_scheduler_metrics_and_gateways_only_on_their_management_port()
+    {
+        using var http = system.Client();
+        var id = await NovaMindSystemFixture.CreatePatientAsync(http);
+        var patient = new CohortSimulator(seed: 17).SimulatePatient(0, 60, DateOnly.FromDateTime(DateTime.UtcNow.AddDays(-1)));
+        var body = new { observations = patient.Observations.Select(o => new { time = o.Time.ToString("O"), type = o.Type.Name, value = o.Value }) };
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync($"api/patients/{id}/observations", body)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/patients/{id}/forecast?horizon=7")).StatusCode);
+
+        using var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var silo = await plain.GetStringAsync(new Uri(system.SiloHttpBaseAddress, "metrics"));
+        // The forecast above went through the silo's inference scheduler: its batch and timing histograms have samples.
+        Assert.Matches(@"(?m)^novamind_inference_batch_size_count\{[^}]*model=""forecast""[^}]*\} [1-9]", silo);
+        Assert.Contains("novamind_inference_queue_wait_milliseconds_bucket", silo);
+        Assert.Contains("novamind_inference_compute_time_milliseconds_bucket", silo);
+        Assert.Matches(@"(?m)^novamind_inference_queue_depth\{[^}]*model=""forecast""", silo);
+        Assert.DoesNotContain(id.ToString(), silo);
+
+        var gateway = await plain.GetStringAsync(new Uri(system.GatewayBMetricsUrl, "metrics"));
+        Assert.Contains("http_server_request_duration_seconds_bucket", gateway);
+        Assert.DoesNotContain(id.ToString(), gateway);
+        Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(system.GatewayBUrl, "metrics"))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(system.GatewayAUrl, "metrics"))).StatusCode); // no management port: none
+    }
+
+    [Fact]
+    public async Task Without_an_accelerator_silo_model_calls_answer_503_and_readiness_names_what_is_missing()
+    {
+        // A "gpu" deployment whose GPU silos are all gone: its own cluster, one CPU silo that requires accelerators.
+        var cluster = new Dictionary<string, string> { ["Orleans__ClusterId"] = "e2e-nogpu-" + Guid.NewGuid().ToString("N")[..8] };
+        var (silo, siloUrl) = system.StartExtraSilo(new(cluster) { ["Placement__RequireAccelerator"] = "true", ["Placement__Accelerator"] = "cpu" });
+        await using (silo)
+        {
+            await silo.WaitUntilReadyAsync(new Uri(siloUrl, "ready"), TimeSpan.FromSeconds(90));
+            var (gateway, gatewayUrl) = await system.StartExtraGatewayAsync(cluster);
+            await using (gateway)
+            {
+                using var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+                using var ready = await plain.GetAsync(new Uri(siloUrl, "ready"));
+                Assert.Equal(HttpStatusCode.OK, ready.StatusCode); // twins still work here: Kubernetes keeps routing
+                var readiness = await ready.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.Equal("Degraded", readiness.GetProperty("status").GetString());
+                var placement = readiness.GetProperty("checks").GetProperty("model-placement");
+                Assert.Equal("Degraded", placement.GetProperty("status").GetString());
+                Assert.Contains("no accelerator silo (novamind.accelerator=cuda) is active", placement.GetProperty("description").GetString());
+
+                using var http = system.Client(gatewayUrl);
+                var id = await NovaMindSystemFixture.CreatePatientAsync(http);
+                using var forecast = await http.GetAsync($"api/patients/{id}/forecast?horizon=7");
+                Assert.Equal(HttpStatusCode.ServiceUnavailable, forecast.StatusCode);
+                Assert.Equal("30", forecast.Headers.GetValues("Retry-After").Single());
+                var problem = await forecast.Content.ReadFromJsonAsync<JsonElement>();
+                Assert.Equal("No accelerator silo is active", problem.GetProperty("title").GetString());
+                Assert.Contains("Placement:RequireAccelerator", problem.GetProperty("detail").GetString());
+                Assert.Equal(HttpStatusCode.OK, (await http.GetAsync($"api/patients/{id}")).StatusCode); // the twin itself answers
+            }
+        }
+    }
+}
