@@ -3,7 +3,7 @@ using System.Runtime.InteropServices;
 namespace NovaMind.Ml.XGBoost;
 
 /// <summary>
-/// Source-generated P/Invoke declarations for the subset of XGBoost's C API (1.7, <c>xgboost/c_api.h</c>)
+/// Source-generated P/Invoke declarations for the subset of XGBoost's C API (1.7 and 2.x: every call here has the same signature in both, <c>xgboost/c_api.h</c>)
 /// that this binding uses. <c>bst_ulong</c> is <c>uint64_t</c>; every <c>int</c>-returning function
 /// returns 0 on success and -1 on failure.
 /// </summary>
@@ -22,7 +22,7 @@ internal static unsafe partial class NativeMethods
         // and the runtime's default probing for "xgboost" would not try "libxgboost.so.0".
         NativeLibraryResolver.Register(
             LibraryName,
-            "XGBoost 1.7 is required; on Debian/Ubuntu install it with `apt-get install libxgboost0`.",
+            "XGBoost 1.7 or 2.x is required; on Debian/Ubuntu install it with `apt-get install libxgboost0`.",
             "libxgboost.so.0",
             "libxgboost.so",
             "/usr/lib/x86_64-linux-gnu/libxgboost.so.0");

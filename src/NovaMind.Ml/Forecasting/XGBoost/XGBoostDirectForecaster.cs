@@ -52,6 +52,9 @@ public sealed record XGBoostForecastOptions
         new("lambda", F(hp.Lambda)),
         new("eval_metric", "mae"),
         new("verbosity", "0"),
+        // 1.7's default, stated: XGBoost 2.x would otherwise fit the intercept from the labels, and the same training
+        // would give different boosters on the two library versions the binding supports.
+        new("base_score", "0.5"),
     ];
 
     private static string F(double v) => v.ToString("R", CultureInfo.InvariantCulture);
