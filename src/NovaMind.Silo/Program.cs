@@ -47,6 +47,11 @@ var inference = app.Services.GetRequiredService<NovaMind.Ml.InferenceDevice>();
 var startupLog = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("NovaMind.Silo");
 if (inference.FellBack) startupLog.LogWarning("Inference device: {Description}", inference.Description);
 else startupLog.LogInformation("Inference device: {Description}", inference.Description);
+if (inference.Name == "cuda")
+{
+    GpuMemoryMetrics.TryRegister(out var gpuMetrics);
+    startupLog.LogInformation("GPU metrics: {Description}", gpuMetrics);
+}
 app.MapNovaMindHealthEndpoints();
 app.MapNovaMindMetricsEndpoint(onlyOnMetricsPort: false); // the silo's HTTP port is internal to the cluster
 // Storage unreachable at start-up: wait (alive, not ready) rather than exit; SIGTERM/SIGINT while waiting end cleanly.

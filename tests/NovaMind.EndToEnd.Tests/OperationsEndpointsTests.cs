@@ -34,6 +34,18 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
         Assert.DoesNotContain(id.ToString(), gateway);
         Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(system.GatewayBUrl, "metrics"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(system.GatewayAUrl, "metrics"))).StatusCode); // no management port: none
+
+        // Every series the alerts, the dashboard and the autoscalers read is one these processes really export (a rule on
+        // a misspelt or never-exported metric would silently never fire). GPU memory exists only on CUDA silos.
+        var exported = silo + gateway;
+        var referenced = new[] { "deploy/k8s/monitoring/alert-rules.yaml", "deploy/k8s/monitoring/grafana-dashboard.json", "deploy/k8s/base/autoscaling.yaml",
+                                 "deploy/k8s/overlays/cpu-only/kustomization.yaml", "deploy/k8s/overlays/gpu/silo-gpu.yaml" }
+            .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(RepoPaths.Root, f)), @"\b(novamind_[a-z_]+|http_server_[a-z_]+)")
+                .Select(m => m.Value))
+            .Where(m => !m.StartsWith("novamind_gpu_memory_", StringComparison.Ordinal) && m != "novamind_accelerator")
+            .Distinct().ToList();
+        Assert.Contains("novamind_inference_queue_depth", referenced);
+        Assert.All(referenced, metric => Assert.Matches($@"(?m)^{metric}(\{{| )", exported));
     }
 
     [Fact]

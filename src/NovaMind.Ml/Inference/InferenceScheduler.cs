@@ -77,6 +77,10 @@ public sealed class InferenceScheduler<TInput, TOutput> : IDisposable
         _preferredDescending = [.. options.PreferredBatchSizes.Distinct().OrderDescending()];
         _maxDelayTicks = (long)(options.MaxQueueDelay.TotalSeconds * Stopwatch.Frequency);
         _queues = [.. Enumerable.Range(0, Priorities).Select(_ => new LinkedList<WorkItem>())];
+        // Counters start at 0 for this model, so their series exist (and rate() works) before the first refusal.
+        Rejections.Add(0, _modelTag);
+        Expirations.Add(0, _modelTag);
+        Cancellations.Add(0, _modelTag);
         SchedulerMeter.CreateObservableGauge("novamind.inference.queue_depth", () => new Measurement<int>(QueueDepth, _modelTag), "{request}", "Requests waiting for a batch");
         _batcher = new Thread(RunBatcher) { IsBackground = true, Name = $"batcher-{name}" };
         _batcher.Start();

@@ -356,7 +356,9 @@ function destroyCharts() {
 
 async function startLive() {
   const connection = new signalR.HubConnectionBuilder()
-    .withUrl("/hubs/twins", { accessTokenFactory: () => state.token })
+    // WebSockets only, without the negotiate round trip: the connection lives on the one gateway replica that accepted it,
+    // so no sticky sessions are needed behind a load balancer (deploy/README.md).
+    .withUrl("/hubs/twins", { accessTokenFactory: () => state.token, transport: signalR.HttpTransportType.WebSockets, skipNegotiation: true })
     .withAutomaticReconnect()
     .build();
   connection.on("twinUpdated", update => onUpdate(update));
