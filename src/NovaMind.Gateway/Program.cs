@@ -29,7 +29,8 @@ try { clusterTls = ClusterTls.Load(config); }
 catch (InvalidOperationException ex) { Console.Error.WriteLine($"novamind-gateway: {ex.Message}"); return 2; }
 
 StorageAccount storage;
-try { storage = StorageAccount.FromConfiguration(config); }
+TwinUpdateStreaming streaming;
+try { storage = StorageAccount.FromConfiguration(config); streaming = TwinUpdateStreaming.FromConfiguration(config); }
 catch (InvalidOperationException ex) { Console.Error.WriteLine($"novamind-gateway: {ex.Message}"); return 2; }
 builder.UseOrleansClient(client =>
 {
@@ -43,11 +44,7 @@ builder.UseOrleansClient(client =>
     client.AddActivityPropagation();
     // A call whose silo died or stalls fails after this (then 503), instead of holding the request for Orleans' 30 s default.
     client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = config.GetValue("Orleans:ResponseTimeout", TimeSpan.FromSeconds(15)));
-    client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
-    {
-        o.QueueServiceClient = storage.Queues();
-        o.QueueNames = [.. TwinStreams.AzureQueueNames];
-    }));
+    streaming.ApplyTo(client, storage); // the silos' transport for twin updates (Streaming:Provider)
     // The silo may still be starting: keep trying rather than failing the gateway.
     client.UseConnectionRetryFilter(async (_, ct) =>
     {

@@ -33,6 +33,9 @@ public sealed class StorageAccount
 
     public bool UsesConnectionString => _connectionString is not null;
 
+    /// <summary>The workload's identity for other Azure services (Event Hubs streaming); null with an Azurite connection string.</summary>
+    public TokenCredential? Credential => _credential;
+
     public static StorageAccount FromConfiguration(IConfiguration configuration)
     {
         var tables = configuration["Storage:TableServiceUri"];

@@ -23,13 +23,13 @@ namespace NovaMind.Silo;
 /// </summary>
 public static class NovaMindSiloExtensions
 {
-    /// <summary>Storage, keys and models. <paramref name="useAzureQueueStreams"/> false gives in-memory streams (single-process test clusters).</summary>
     /// <summary>Grain storage providers whose records are sealed with the key ring, and their tables.</summary>
     public static readonly (string Provider, string Table)[] SealedTables =
         [(PatientTwinGrain.StorageName, "NovaMindTwins"), (NovaMind.Grains.Access.CareTeamGrain.StorageName, "NovaMindAccess")];
 
     public const string VerifyClientCallsKey = "Access:VerifyClientCalls";
 
+    /// <summary>Storage, keys and models. <paramref name="useAzureQueueStreams"/> false gives in-memory streams (single-process test clusters).</summary>
     public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useAzureQueueStreams = true)
     {
         var storage = NovaMind.ServiceDefaults.StorageAccount.FromConfiguration(configuration);
@@ -61,12 +61,9 @@ public static class NovaMindSiloExtensions
             o.TableServiceClient = storage.Tables();
             o.TableName = "NovaMindPubSub";
         }));
+        // Twin updates: Azure Queues or Event Hubs by configuration (Streaming:Provider), the same contract either way.
         if (useAzureQueueStreams)
-            silo.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
-            {
-                o.QueueServiceClient = storage.Queues();
-                o.QueueNames = [.. TwinStreams.AzureQueueNames];
-            }));
+            NovaMind.ServiceDefaults.TwinUpdateStreaming.FromConfiguration(configuration).ApplyTo(silo, storage);
         else
             silo.AddMemoryStreams(TwinStreams.ProviderName);
 

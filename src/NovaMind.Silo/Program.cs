@@ -10,7 +10,7 @@ builder.AddNovaMindServiceDefaults("novamind-silo");
 // Fail fast, before Orleans starts, with a message that says how to fix it.
 if (ProductionGuard.RefusesToStart(builder.Environment, builder.Configuration, "novamind-silo", checkTokenAuthority: false)) return 2;
 StorageAccount storage;
-try { storage = StorageAccount.FromConfiguration(builder.Configuration); NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
+try { storage = StorageAccount.FromConfiguration(builder.Configuration); TwinUpdateStreaming.FromConfiguration(builder.Configuration); NovaMindSiloExtensions.LoadKeyRing(builder.Configuration); NovaMindSiloExtensions.LoadAuditKey(builder.Configuration); ClusterTls.Load(builder.Configuration); }
 catch (Exception ex) { Console.Error.WriteLine($"novamind-silo: {ex.Message}"); return 2; }
 
 builder.UseOrleans(silo =>

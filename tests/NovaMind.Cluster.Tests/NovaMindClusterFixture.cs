@@ -1,4 +1,3 @@
-using Azure.Storage.Queues;
 using Microsoft.Extensions.Configuration;
 using NovaMind.Contracts;
 using NovaMind.Silo;
@@ -33,11 +32,8 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
         builder.ConfigureClient(client =>
         {
             NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(client);
-            client.AddAzureQueueStreams(TwinStreams.ProviderName, ob => ob.Configure(o =>
-            {
-                o.QueueServiceClient = new QueueServiceClient(Azurite.ConnectionString);
-                o.QueueNames = [.. TwinStreams.AzureQueueNames];
-            }));
+            // The gateway's own registration: the twin-update contract through the configured transport (Azure Queues here).
+            NovaMind.ServiceDefaults.TwinUpdateStreaming.FromConfiguration(configuration).ApplyTo(client, NovaMind.ServiceDefaults.StorageAccount.FromConfiguration(configuration));
         });
         Cluster = builder.Build();
         await Cluster.DeployAsync();
