@@ -262,6 +262,7 @@ root.Subcommands.Add(evaluate);
 
 root.Subcommands.Add(AuditCommands.Create(secrets));
 root.Subcommands.Add(KeyCommands.Create(secrets));
+root.Subcommands.Add(ModelCommands.Create());
 
 // docs pgx-categories: the pharmacist's review table, generated from the knowledge base.
 var docs = new Command("docs", "Documents generated from project data.");
@@ -292,7 +293,8 @@ static Command TrainCommand(string kind, string description, string quickDescrip
         var version = r.GetValue(versionName) ?? $"{DateTime.UtcNow:yyyyMMdd-HHmmss}";
         var root = Path.Combine(r.GetValue(models)!, kind);
         var summary = train(r.GetValue(quick), version, root);
-        if (promotable && r.GetValue(promote)) NovaMind.Ml.ModelArtifacts.Promote(root, version);
+        if (promotable && r.GetValue(promote))
+            NovaMind.Ml.ModelPromotions.Promote(r.GetValue(models)!, kind, version, Environment.UserName, $"trained and promoted by 'train {kind} --promote'");
         Console.WriteLine($"wrote {Path.Combine(root, version)}: {summary}");
         return 0;
     });

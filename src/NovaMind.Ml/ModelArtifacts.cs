@@ -3,7 +3,8 @@ using System.Text.Json.Serialization;
 
 namespace NovaMind.Ml;
 
-/// <summary>Versioned artifact folders: <c>models/&lt;kind&gt;/&lt;version&gt;/</c>, with <c>CURRENT</c> naming the served version.</summary>
+/// <summary>Versioned artifact folders: <c>models/&lt;kind&gt;/&lt;version&gt;/</c>, with <c>CURRENT</c> naming the served version
+/// (changed only through <see cref="ModelPromotions.Promote"/>, which records it).</summary>
 public static class ModelArtifacts
 {
     public const string CurrentFile = "CURRENT";
@@ -17,6 +18,9 @@ public static class ModelArtifacts
         Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
     };
 
+    /// <summary>The same, one record per line (the promotion log).</summary>
+    public static readonly JsonSerializerOptions CompactJson = new(Json) { WriteIndented = false };
+
     /// <summary>The folder of the version <c>CURRENT</c> names under <paramref name="kindRoot"/>.</summary>
     /// <param name="trainCommand">The command that makes one, for the error message.</param>
     public static string CurrentDirectory(string kindRoot, string description, string trainCommand)
@@ -26,8 +30,4 @@ public static class ModelArtifacts
             throw new FileNotFoundException($"no {description}: {currentPath} is missing (train one with '{trainCommand}')", currentPath);
         return Path.Combine(kindRoot, File.ReadAllText(currentPath).Trim());
     }
-
-    /// <summary>Makes <paramref name="version"/> the served one.</summary>
-    public static void Promote(string kindRoot, string version) =>
-        File.WriteAllText(Path.Combine(kindRoot, CurrentFile), version + "\n");
 }

@@ -76,6 +76,9 @@ public static class NovaMindSiloExtensions
         var accelerator = configuration["Placement:Accelerator"] ?? (device.type == TorchSharp.DeviceType.CUDA ? AcceleratorMetadata.Cuda : AcceleratorMetadata.Cpu);
         silo.AddAcceleratorPlacement(accelerator, configuration.GetValue("Placement:RequireAccelerator", true));
         silo.Services.AddSingleton(_ => new DeviceExecutor(accelerator));
+        silo.Services.AddSingleton(new SiloAccelerator(accelerator));
+        silo.Services.AddSingleton<ServedModels>();
+        silo.Services.AddHostedService<ModelWarmup>();
         silo.Services.AddSingleton<NovaMind.ServiceDefaults.AuditQueue>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<NovaMind.ServiceDefaults.AuditQueue>());
         silo.Services.AddSingleton(sp => Served(sp, "forecast", SymptomForecaster.LoadCurrent(Path.Combine(ModelsRoot(configuration), "forecast"), device,
@@ -135,6 +138,7 @@ public static class NovaMindSiloExtensions
     /// </summary>
     private static T Served<T>(IServiceProvider services, string kind, T model, Func<T, string> version)
     {
+        services.GetRequiredService<ServedModels>().Record(kind, version(model));
         var silo = services.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString();
         _ = services.GetRequiredService<NovaMind.ServiceDefaults.AuditQueue>().EnqueueAsync(new AuditEntryDto(
             DateTimeOffset.UtcNow, $"silo {silo}", ["service"], "serve_model", null, $"model {kind} {version(model)}", "loaded", false, null, silo));

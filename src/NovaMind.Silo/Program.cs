@@ -40,6 +40,7 @@ builder.Services.AddSingleton(storage);
 builder.Services.AddHealthChecks()
     .AddCheck<SiloReadyCheck>("orleans-silo", tags: [ServiceDefaultsExtensions.ReadyTag])
     .AddCheck<AcceleratorReadyCheck>("model-placement", tags: [ServiceDefaultsExtensions.ReadyTag])
+    .AddCheck<ModelsReadyCheck>("models", tags: [ServiceDefaultsExtensions.ReadyTag])
     .AddCheck<StorageReadyCheck>("storage", tags: [ServiceDefaultsExtensions.ReadyTag]);
 
 var app = builder.Build();

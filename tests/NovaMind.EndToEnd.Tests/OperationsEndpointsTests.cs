@@ -28,6 +28,15 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
         Assert.Contains("novamind_inference_compute_time_milliseconds_bucket", silo);
         Assert.Matches(@"(?m)^novamind_inference_queue_depth\{[^}]*model=""forecast""", silo);
         Assert.DoesNotContain(id.ToString(), silo);
+        // The served model versions, as promoted (models/<kind>/CURRENT), in the metrics and in /ready.
+        foreach (var kind in new[] { "forecast", "correlation", "pgx" })
+        {
+            var version = File.ReadAllText(Path.Combine(RepoPaths.Models, kind, "CURRENT")).Trim();
+            Assert.Matches($@"(?m)^novamind_model_info\{{[^}}]*kind=""{kind}""[^}}]*version=""{System.Text.RegularExpressions.Regex.Escape(version)}""[^}}]*\}} 1", silo);
+        }
+        var models = (await plain.GetFromJsonAsync<JsonElement>(new Uri(system.SiloHttpBaseAddress, "ready"))).GetProperty("checks").GetProperty("models");
+        Assert.Equal("Healthy", models.GetProperty("status").GetString());
+        Assert.Equal(File.ReadAllText(Path.Combine(RepoPaths.Models, "forecast", "CURRENT")).Trim(), models.GetProperty("details").GetProperty("forecast").GetString());
 
         var gateway = await plain.GetStringAsync(new Uri(system.GatewayBMetricsUrl, "metrics"));
         Assert.Contains("http_server_request_duration_seconds_bucket", gateway);
@@ -68,6 +77,7 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
                 var placement = readiness.GetProperty("checks").GetProperty("model-placement");
                 Assert.Equal("Degraded", placement.GetProperty("status").GetString());
                 Assert.Contains("no accelerator silo (novamind.accelerator=cuda) is active", placement.GetProperty("description").GetString());
+                Assert.Equal("this silo hosts no model workers", readiness.GetProperty("checks").GetProperty("models").GetProperty("description").GetString());
 
                 using var http = system.Client(gatewayUrl);
                 var id = await NovaMindSystemFixture.CreatePatientAsync(http);

@@ -21,9 +21,6 @@ public static class CorrelationArtifacts
         File.WriteAllText(Path.Combine(directory, ModelCardFile), ModelCard(result.Model.Metadata, result.Report));
     }
 
-    /// <summary>Makes <paramref name="version"/> the one <see cref="CorrelationModel.LoadCurrent"/> loads.</summary>
-    public static void Promote(string correlationRoot, string version) =>
-        ModelArtifacts.Promote(correlationRoot, version);
 
     private static string F(double x, string format = "F3") => double.IsNaN(x) ? "–" : x.ToString(format, CultureInfo.InvariantCulture);
 

@@ -29,9 +29,6 @@ public static class PgxArtifacts
         File.WriteAllText(Path.Combine(directory, ModelCardFile), ModelCard(result.Models.Metadata, result.Report));
     }
 
-    /// <summary>Makes <paramref name="version"/> the one <see cref="PgxModels.LoadCurrent"/> loads.</summary>
-    public static void Promote(string pgxRoot, string version) =>
-        ModelArtifacts.Promote(pgxRoot, version);
 
     private static string F(double x, string format = "F4") => double.IsNaN(x) ? "–" : x.ToString(format, CultureInfo.InvariantCulture);
 

@@ -10,20 +10,23 @@ public sealed class TinyPgxModels : IDisposable
     public TinyPgxModels()
     {
         Result = new PgxTrainer(PgxTrainingOptions.Tiny("test-tiny")).Train();
-        Root = Path.Combine(Path.GetTempPath(), "novamind-pgx-" + Guid.NewGuid().ToString("N"));
+        ModelsRoot = Path.Combine(Path.GetTempPath(), "novamind-pgx-" + Guid.NewGuid().ToString("N"));
+        Root = Path.Combine(ModelsRoot, "pgx");
         Directory = Path.Combine(Root, "test-tiny");
         PgxArtifacts.Write(Directory, Result);
     }
 
     public PgxTrainingResult Result { get; }
     public PgxModels Models => Result.Models;
+    /// <summary>A models root of its own (its promotion log included); <see cref="Root"/> is its pgx folder.</summary>
+    public string ModelsRoot { get; }
     public string Root { get; }
     public string Directory { get; }
 
     public void Dispose()
     {
         Result.Dispose();
-        try { System.IO.Directory.Delete(Root, recursive: true); } catch (IOException) { }
+        try { System.IO.Directory.Delete(ModelsRoot, recursive: true); } catch (IOException) { }
     }
 }
 
@@ -101,7 +104,7 @@ public class PgxModelsTests(TinyPgxModels tiny) : IClassFixture<TinyPgxModels>
         Assert.Equal(tiny.Models.InteractionScores().Select(s => s.Score), loaded.InteractionScores().Select(s => s.Score));
 
         Assert.Throws<FileNotFoundException>(() => PgxModels.LoadCurrent(tiny.Root));
-        PgxArtifacts.Promote(tiny.Root, "test-tiny");
+        ModelPromotions.Promote(tiny.ModelsRoot, "pgx", "test-tiny", "pgx model tests", "load what CURRENT names");
         using var current = PgxModels.LoadCurrent(tiny.Root);
         Assert.Equal("test-tiny", current.Version);
     }
