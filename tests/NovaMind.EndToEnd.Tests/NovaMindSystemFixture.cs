@@ -136,6 +136,15 @@ public sealed class NovaMindSystemFixture : IAsyncLifetime
     {
         foreach (var p in new[] { GatewayB, GatewayA, Silo })
             if (p is not null) await p.DisposeAsync();
+        // The services' logs (pseudonymised, no values) next to the test results, for diagnosing a failed run afterwards.
+        try
+        {
+            var results = Path.Combine(RepoPaths.Root, "artifacts", "test-results");
+            Directory.CreateDirectory(results);
+            await File.WriteAllTextAsync(Path.Combine(results, "e2e-system-services.log"),
+                $"--- silo\n{Silo?.Output()}\n--- gateway A\n{GatewayA?.Output()}\n--- gateway B\n{GatewayB?.Output()}\n");
+        }
+        catch (IOException) { }
         if (Azurite is not null) await Azurite.DisposeAsync();
         if (Tokens is not null) await Tokens.DisposeAsync();
     }

@@ -61,7 +61,10 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
     public async Task Without_an_accelerator_silo_model_calls_answer_503_and_readiness_names_what_is_missing()
     {
         // A "gpu" deployment whose GPU silos are all gone: its own cluster, one CPU silo that requires accelerators.
-        var cluster = new Dictionary<string, string> { ["Orleans__ClusterId"] = "e2e-nogpu-" + Guid.NewGuid().ToString("N")[..8] };
+        // Its own service id too: grain state rows are keyed by service id, and this cluster must not share the main
+        // cluster's (two activations of one clinician's patient list would fight over its row).
+        var name = "e2e-nogpu-" + Guid.NewGuid().ToString("N")[..8];
+        var cluster = new Dictionary<string, string> { ["Orleans__ClusterId"] = name, ["Orleans__ServiceId"] = name };
         var (silo, siloUrl) = system.StartExtraSilo(new(cluster) { ["Placement__RequireAccelerator"] = "true", ["Placement__Accelerator"] = "cpu" });
         await using (silo)
         {
