@@ -8,17 +8,14 @@ using Orleans.TestingHost;
 namespace NovaMind.Cluster.Tests;
 
 /// <summary>A heterogeneous cluster: the first silo advertises a CUDA accelerator, the second only a CPU.</summary>
-public sealed class HeterogeneousClusterFixture : IAsyncLifetime
+public sealed class HeterogeneousClusterFixture : ClusterOverAzuriteFixture
 {
-    public AzuriteServer Azurite { get; private set; } = null!;
-    public InProcessTestCluster Cluster { get; private set; } = null!;
     public string? GpuSiloName { get; private set; }
 
-    public async Task InitializeAsync()
+    protected override InProcessTestCluster Build(AzuriteServer azurite)
     {
-        Azurite = await AzuriteServer.StartAsync();
         var secrets = new TestSecrets();
-        IConfiguration Configuration(string accelerator) => NovaMindClusterFixture.SiloConfiguration(Azurite, secrets, new()
+        IConfiguration Configuration(string accelerator) => NovaMindClusterFixture.SiloConfiguration(azurite, secrets, new()
         {
             ["Placement:RequireAccelerator"] = "true",
             ["Placement:Accelerator"] = accelerator,
@@ -34,18 +31,7 @@ public sealed class HeterogeneousClusterFixture : IAsyncLifetime
             silo.AddNovaMind(Configuration(options.SiloName == GpuSiloName ? "cuda" : "cpu"), useAzureQueueStreams: false);
         });
         builder.ConfigureClient(client => NovaMind.ServiceDefaults.ClusterTls.Load(Configuration("cpu")).ApplyTo(client));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Cluster is not null)
-        {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-        }
-        if (Azurite is not null) await Azurite.DisposeAsync();
+        return builder.Build();
     }
 }
 

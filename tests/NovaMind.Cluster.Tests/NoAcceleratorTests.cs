@@ -13,15 +13,11 @@ using Orleans.TestingHost;
 namespace NovaMind.Cluster.Tests;
 
 /// <summary>A "gpu" deployment whose GPU silos are all gone: one CPU silo, accelerators required.</summary>
-public sealed class NoAcceleratorClusterFixture : IAsyncLifetime
+public sealed class NoAcceleratorClusterFixture : ClusterOverAzuriteFixture
 {
-    public AzuriteServer Azurite { get; private set; } = null!;
-    public InProcessTestCluster Cluster { get; private set; } = null!;
-
-    public async Task InitializeAsync()
+    protected override InProcessTestCluster Build(AzuriteServer azurite)
     {
-        Azurite = await AzuriteServer.StartAsync();
-        var configuration = NovaMindClusterFixture.SiloConfiguration(Azurite, new TestSecrets(), new()
+        var configuration = NovaMindClusterFixture.SiloConfiguration(azurite, new TestSecrets(), new()
         {
             ["Placement:RequireAccelerator"] = "true",
             ["Placement:Accelerator"] = "cpu",
@@ -30,18 +26,7 @@ public sealed class NoAcceleratorClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration, useAzureQueueStreams: false));
         builder.ConfigureClient(client => NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(client));
-        Cluster = builder.Build();
-        await Cluster.DeployAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (Cluster is not null)
-        {
-            await Cluster.StopAllSilosAsync();
-            await Cluster.DisposeAsync();
-        }
-        if (Azurite is not null) await Azurite.DisposeAsync();
+        return builder.Build();
     }
 }
 
