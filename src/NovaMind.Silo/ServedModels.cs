@@ -46,13 +46,14 @@ public sealed partial class ServedModels(ILogger<ServedModels> log)
 }
 
 /// <summary>Loads the forecast, correlation and PGx models at start-up on silos where model workers may run.</summary>
-public sealed class ModelWarmup(IServiceProvider services, ServedModels served, IOptions<AcceleratorPlacementOptions> placement, SiloAccelerator accelerator) : BackgroundService
+public sealed class ModelWarmup(IServiceProvider services, ServedModels served, IOptions<AcceleratorPlacementOptions> placement, SiloAccelerator accelerator,
+    NovaMind.Ml.Inference.DeviceExecutor executor) : BackgroundService
 {
     /// <summary>Whether model workers can be placed here: any silo when accelerators are not required, else CUDA silos.</summary>
     public static bool HostsWorkers(AcceleratorPlacementOptions placement, string accelerator) =>
         !placement.RequireAccelerator || accelerator == AcceleratorMetadata.Cuda;
 
-    protected override Task ExecuteAsync(CancellationToken stoppingToken) => Task.Run(() =>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!HostsWorkers(placement.Value, accelerator.Name))
         {
@@ -61,16 +62,22 @@ public sealed class ModelWarmup(IServiceProvider services, ServedModels served, 
         }
         try
         {
-            _ = services.GetRequiredService<NovaMind.Ml.Forecasting.SymptomForecaster>();
-            _ = services.GetRequiredService<NovaMind.Ml.Correlation.CorrelationModel>();
-            _ = services.GetRequiredService<NovaMind.Ml.Pharmacogenomics.PgxModels>();
+            // On the device's executor thread, where every batch of these models runs: libtorch never sees a model being
+            // built on one thread while another runs inference.
+            await executor.RunAsync(() =>
+            {
+                _ = services.GetRequiredService<NovaMind.Ml.Forecasting.SymptomForecaster>();
+                _ = services.GetRequiredService<NovaMind.Ml.Correlation.CorrelationModel>();
+                _ = services.GetRequiredService<NovaMind.Ml.Pharmacogenomics.PgxModels>();
+                return true;
+            });
             served.Completed(null);
         }
         catch (Exception ex)
         {
             served.Completed(ex);
         }
-    }, stoppingToken);
+    }
 }
 
 /// <summary>What this silo advertises in its metadata (<c>novamind.accelerator</c>).</summary>
