@@ -95,7 +95,8 @@ public sealed record PatientSummaryDto(
     [property: Id(2)] int TotalObservations,
     [property: Id(3)] DateTimeOffset? FirstObservationAt,
     [property: Id(4)] DateTimeOffset? LastObservationAt,
-    [property: Id(5)] ObservationTypeSummaryDto[] Types);
+    [property: Id(5)] ObservationTypeSummaryDto[] Types,
+    [property: Id(6)] ForecastAccuracySummaryDto[]? ForecastAccuracy = null);
 
 public enum ForecastStatus { Ok, PatientNotFound, InsufficientHistory, UnknownSymptom, HorizonNotServed }
 

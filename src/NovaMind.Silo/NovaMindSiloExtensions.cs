@@ -100,6 +100,19 @@ public static class NovaMindSiloExtensions
                                                    ?? new NovaMind.Grains.Insights.InsightsOptions()).Validated()));
         silo.Services.AddSingleton<NovaMind.Grains.Insights.WorkerResilience>();
 
+        // Online validation (issue 16): twins score served forecasts as observations arrive; each silo merges the points into
+        // per-version accuracy grains (aggregates only, their own table) next to the version's offline evaluation.
+        silo.AddAzureTableGrainStorage(NovaMind.Grains.Monitoring.MonitoringStorage.Name, ob => ob.Configure(o =>
+        {
+            o.TableServiceClient = storage.Tables();
+            o.TableName = NovaMind.Grains.Monitoring.MonitoringStorage.Table;
+        }));
+        silo.Services.AddSingleton(configuration.GetSection("Monitoring:LiveAccuracy").Get<NovaMind.Grains.Monitoring.LiveAccuracyOptions>() ?? new NovaMind.Grains.Monitoring.LiveAccuracyOptions());
+        silo.Services.AddSingleton(configuration.GetSection("Monitoring:LiveError").Get<NovaMind.Domain.Monitoring.LiveAccuracyRule>() ?? new NovaMind.Domain.Monitoring.LiveAccuracyRule());
+        silo.Services.AddSingleton(_ => new NovaMind.Grains.Monitoring.OfflineForecastAccuracy(Path.Combine(ModelsRoot(configuration), "forecast")));
+        silo.Services.AddSingleton<NovaMind.Grains.Monitoring.LiveAccuracyAggregator>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<NovaMind.Grains.Monitoring.LiveAccuracyAggregator>());
+
         silo.Services.AddSingleton(sp => Served(sp, "correlation", CorrelationModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "correlation"), device), m => m.Version));
         silo.Services.AddSingleton(sp => new InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>(
             "correlation-attention", sp.GetRequiredService<CorrelationModel>(),

@@ -41,6 +41,7 @@ public sealed class AuthorizationMatrixTests(NovaMindSystemFixture system)
         [("DELETE", "/api/patients/{id}")] = PatientAction.ErasePatient,
         [("POST", "/api/admin/keys/reencrypt")] = PatientAction.ResealPatientData,
         [("GET", "/api/admin/keys/reencrypt")] = PatientAction.ResealPatientData,
+        [("GET", "/api/admin/models")] = PatientAction.ReadModelMonitoring,
     };
 
     private static readonly Dictionary<string, PatientAction> HubMethods = new()

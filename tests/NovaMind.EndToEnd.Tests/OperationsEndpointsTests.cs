@@ -43,10 +43,39 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
         Assert.DoesNotContain(id.ToString(), gateway);
         Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(system.GatewayBUrl, "metrics"))).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await plain.GetAsync(new Uri(system.GatewayAUrl, "metrics"))).StatusCode); // no management port: none
+    }
+
+    [Fact]
+    public async Task Forecasts_are_scored_when_their_days_are_observed_and_every_metric_the_alerts_read_is_exported()
+    {
+        using var http = system.Client();
+        var id = await NovaMindSystemFixture.CreatePatientAsync(http);
+        var origin = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-6);
+        var patient = new SymptomCohortSimulator(seed: 1602).Simulate(1, 90, origin.AddDays(5)).Patients[0];
+        object Body(IEnumerable<NovaMind.Domain.Observations.Observation> o) => new { observations = o.Select(x => new { time = x.Time.ToString("O"), type = x.Type.Name, value = x.Value }) };
+        DateOnly DayOf(NovaMind.Domain.Observations.Observation o) => DateOnly.FromDateTime(o.Time.UtcDateTime);
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync($"api/patients/{id}/observations", Body(patient.Observations.Where(o => DayOf(o) <= origin)))).StatusCode);
+        var forecast = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}/forecast?symptom=mood&horizon=7");
+        Assert.Equal(origin.AddDays(1).ToString("yyyy-MM-dd"), forecast.GetProperty("predictions")[0].GetProperty("date").GetString());
+
+        // The five days after the forecast's origin arrive (all are over): each observed one is scored.
+        var later = patient.Observations.Where(o => DayOf(o) > origin).ToList();
+        Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync($"api/patients/{id}/observations", Body(later))).StatusCode);
+        var moodDays = later.Where(o => o.Type.Name == "mood").Select(DayOf).Distinct().Count();
+        var summary = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}");
+        var mood = summary.GetProperty("forecast_accuracy").EnumerateArray().Single(a => a.GetProperty("symptom").GetString() == "mood");
+        Assert.Equal(moodDays, mood.GetProperty("scored_points").GetInt32());
+        Assert.True(mood.GetProperty("mae").GetDouble() >= 0);
+
+        using var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
+        var exported = await plain.GetStringAsync(new Uri(system.SiloHttpBaseAddress, "metrics"));
+        Assert.Matches(@"(?m)^novamind_forecast_realised_absolute_error_count\{[^}]*symptom=""mood""[^}]*\} [1-9]", exported);
+        Assert.Matches(@"(?m)^novamind_forecast_offline_mae\{[^}]*horizon_bucket=""1-7""[^}]*symptom=""mood""", exported);
+        Assert.DoesNotContain(id.ToString(), exported);
+        exported += await plain.GetStringAsync(new Uri(system.GatewayBMetricsUrl, "metrics"));
 
         // Every series the alerts, the dashboard and the autoscalers read is one these processes really export (a rule on
         // a misspelt or never-exported metric would silently never fire). GPU memory exists only on CUDA silos.
-        var exported = silo + gateway;
         var referenced = new[] { "deploy/k8s/monitoring/alert-rules.yaml", "deploy/k8s/monitoring/grafana-dashboard.json", "deploy/k8s/base/autoscaling.yaml",
                                  "deploy/k8s/overlays/cpu-only/kustomization.yaml", "deploy/k8s/overlays/gpu/silo-gpu.yaml" }
             .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(Path.Combine(RepoPaths.Root, f)), @"\b(novamind_[a-z_]+|http_server_[a-z_]+)")
@@ -55,6 +84,29 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
             .Distinct().ToList();
         Assert.Contains("novamind_inference_queue_depth", referenced);
         Assert.All(referenced, metric => Assert.Matches($@"(?m)^{metric}(\{{| )", exported));
+    }
+
+    [Fact]
+    public async Task Admins_see_each_served_model_version_with_its_offline_numbers_and_nobody_else_does()
+    {
+        using var admin = system.Client(token: system.Token("ops-e2e", "admin"));
+        var report = await admin.GetFromJsonAsync<JsonElement>("api/admin/models");
+        var served = File.ReadAllText(Path.Combine(RepoPaths.Models, "forecast", "CURRENT")).Trim();
+        Assert.Equal(served, report.GetProperty("served").GetProperty("forecast").GetString());
+        var version = report.GetProperty("forecast").EnumerateArray().First();
+        Assert.Equal(served, version.GetProperty("version").GetString());
+        Assert.Contains("release evaluation", version.GetProperty("offline_source").GetString());
+        Assert.Contains("one-sided z-test", version.GetProperty("rule").GetString());
+        var buckets = version.GetProperty("buckets").EnumerateArray().ToList();
+        // Every served symptom and horizon bucket, with its offline MAE and coverage; live numbers once forecasts were scored.
+        Assert.Equal(["gad7 1-7", "gad7 15-28", "gad7 8-14", "mood 1-7", "mood 15-28", "mood 8-14", "phq9 1-7", "phq9 15-28", "phq9 8-14"],
+            buckets.Select(b => $"{b.GetProperty("symptom").GetString()} {b.GetProperty("horizons").GetString()}").Order(StringComparer.Ordinal));
+        Assert.All(buckets, b => Assert.True(b.GetProperty("offline_mae").GetDouble() > 0));
+        Assert.All(buckets, b => Assert.InRange(b.GetProperty("offline_coverage80").GetDouble(), 0.6, 0.95));
+        Assert.DoesNotContain("patient", report.GetRawText(), StringComparison.OrdinalIgnoreCase);
+
+        using var clinician = system.Client();
+        Assert.Equal(HttpStatusCode.Forbidden, (await clinician.GetAsync("api/admin/models")).StatusCode);
     }
 
     [Fact]

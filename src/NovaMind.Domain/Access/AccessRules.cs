@@ -30,6 +30,8 @@ public enum PatientAction
     ResealPatientData,
     /// <summary>Erase the patient's twin, history and care team (a care-team clinician; never through break-glass).</summary>
     ErasePatient,
+    /// <summary>Served model versions' live accuracy against their offline evaluation (operations: aggregates, no patient data).</summary>
+    ReadModelMonitoring,
 }
 
 /// <summary>How an access decision came out. Forbidden does not depend on the patient (no existence oracle); NotFound is what a caller outside the care team gets, identical to an unknown patient.</summary>
@@ -94,8 +96,8 @@ public static class AccessRules
     /// <summary>Which roles may attempt which actions at all.</summary>
     public static bool RoleMayAttempt(CallerRole role, PatientAction action) => role switch
     {
-        CallerRole.Clinician => action != PatientAction.ResealPatientData,
-        CallerRole.Admin => action == PatientAction.ResealPatientData,
+        CallerRole.Clinician => action is not (PatientAction.ResealPatientData or PatientAction.ReadModelMonitoring),
+        CallerRole.Admin => action is PatientAction.ResealPatientData or PatientAction.ReadModelMonitoring,
         CallerRole.CareCoordinator => action is PatientAction.ReadCareTeam or PatientAction.ManageCareTeam,
         CallerRole.Service => action is PatientAction.AddObservations,
         _ => false,
@@ -111,7 +113,7 @@ public static class AccessRules
 
     private static AccessOutcome DecideFor(CallerRole role, string subject, PatientAction action, CareTeam team, DateTimeOffset now)
     {
-        if (action is PatientAction.CreatePatient or PatientAction.ListPatients or PatientAction.ResealPatientData) return AccessOutcome.Allowed;
+        if (action is PatientAction.CreatePatient or PatientAction.ListPatients or PatientAction.ResealPatientData or PatientAction.ReadModelMonitoring) return AccessOutcome.Allowed;
         if (!team.Exists) return AccessOutcome.NotFound;
         return role switch
         {

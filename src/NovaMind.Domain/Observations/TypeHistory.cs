@@ -30,6 +30,9 @@ public sealed class TypeHistory
     public double LatestValue { get; private set; }
     public IReadOnlyCollection<DailyAggregate> Days => _days.Values;
 
+    /// <summary>The aggregate of one day, if that day (within the window) has readings.</summary>
+    public DailyAggregate? DayOf(DateOnly day) => _days.TryGetValue(day, out var d) ? d : null;
+
     /// <summary>
     /// Applies a day chunk as rewritten by an ingest: <paramref name="previousCount"/> readings of that day before it (the
     /// chunk as it was read, or as the rewritten chunk recorded). Idempotent for the same (chunk, previous count).

@@ -19,6 +19,17 @@ public static class KeyEndpoints
         admin.MapGet("/keys/reencrypt", async (IClusterClient cluster) => TypedResults.Ok(await cluster.GetGrain<IKeyResealGrain>(0).Report()))
             .RequiresPatientAccess(PatientAction.ResealPatientData)
             .WithSummary("Progress of the re-sealing run: records scanned, re-sealed and failed, and records per sealing key");
+
+        admin.MapGet("/models", async (IClusterClient cluster) =>
+            {
+                var served = await cluster.GetGrain<IForecastWorkerGrain>(0).ModelVersion();
+                var versions = (await cluster.GetGrain<IModelMonitoringRegistryGrain>(0).Versions("forecast")).Append(served).Distinct(StringComparer.Ordinal)
+                    .OrderBy(v => v == served ? 0 : 1).ThenByDescending(v => v, StringComparer.Ordinal).ToArray();
+                var snapshots = await Task.WhenAll(versions.Select(v => cluster.GetGrain<IForecastAccuracyGrain>(v).Snapshot()));
+                return TypedResults.Ok(new ModelMonitoringReportDto(new Dictionary<string, string> { ["forecast"] = served }, snapshots));
+            })
+            .RequiresPatientAccess(PatientAction.ReadModelMonitoring)
+            .WithSummary("Each forecast model version's live accuracy (from the twins' later observations) next to its offline evaluation, flagged by a stated rule; aggregates only");
         return admin;
     }
 }

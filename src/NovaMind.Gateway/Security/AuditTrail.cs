@@ -68,6 +68,7 @@ public sealed class AuditTrail(IClusterClient cluster, PatientPseudonymizer pseu
         PatientAction.BreakGlass => "break_glass",
         PatientAction.ResealPatientData => "reencrypt_patient_data",
         PatientAction.ErasePatient => "erase_patient",
+        PatientAction.ReadModelMonitoring => "read_model_monitoring",
         _ => throw new ArgumentOutOfRangeException(nameof(action), action, "no audit name for this action"),
     };
 }

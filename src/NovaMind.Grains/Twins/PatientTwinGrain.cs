@@ -19,6 +19,7 @@ public sealed partial class PatientTwinGrain(
     IOptions<ForecastCacheOptions> cacheOptions,
     IOptions<TwinHistoryOptions> historyOptions,
     NovaMind.Grains.Insights.WorkerResilience resilience,
+    NovaMind.Grains.Monitoring.LiveAccuracyAggregator liveAccuracy,
     ILogger<PatientTwinGrain> logger) : Grain, IPatientTwinGrain
 {
     public const string StorageName = "twins";
@@ -136,6 +137,7 @@ public sealed partial class PatientTwinGrain(
         if (await done.Task is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
         var total = TotalObservations();
         LogIngested(Pseudonym, typed.Count);
+        ScoreServedForecasts(); // online validation: forecasts whose days are now observed
         await PublishObservationsAsync(typed.Count);
         return new IngestResult(IngestStatus.Accepted, typed.Count, total);
     }
@@ -531,7 +533,8 @@ public sealed partial class PatientTwinGrain(
         var summary = PatientSummary.From(Histories());
         return Task.FromResult<PatientSummaryDto?>(new PatientSummaryDto(
             this.GetPrimaryKey(), twin.State.RegisteredAt, summary.TotalObservations, summary.First, summary.Last,
-            [.. summary.ByType.Select(t => new ObservationTypeSummaryDto(t.Type, t.Count, t.First, t.Last, t.LatestValue, t.RecentWeekMean, t.PreviousWeekMean))]));
+            [.. summary.ByType.Select(t => new ObservationTypeSummaryDto(t.Type, t.Count, t.First, t.Last, t.LatestValue, t.RecentWeekMean, t.PreviousWeekMean))],
+            AccuracySummary()));
     }
 
     public async Task<ForecastResult> GetForecast(string symptom, int horizon)
@@ -566,6 +569,7 @@ public sealed partial class PatientTwinGrain(
         if (f.Mean.Length < horizon)
             return new ForecastResult(ForecastStatus.HorizonNotServed, type.Name, horizon, f.ModelVersion, now, [],
                 $"the served forecast model {f.ModelVersion} forecasts at most {f.Mean.Length} days ahead; asked for {horizon}");
+        RecordServed(type.Name, f, horizon);
         var points = new ForecastPoint[horizon];
         for (var k = 0; k < horizon; k++)
             points[k] = new ForecastPoint(f.Origin.AddDays(k + 1), Math.Round(f.Mean[k], 3), Math.Round(f.Lower80[k], 3), Math.Round(f.Upper80[k], 3),

@@ -40,6 +40,12 @@ public sealed class PatientTwinState
 
     /// <summary>The sequence number of the last ingest whose chunks are reflected here; chunks with a later one are repaired on activation.</summary>
     [Id(10)] public long IngestSequence { get; set; }
+
+    /// <summary>Forecasts served and not yet fully observed (online validation, issue 16): scored as their days arrive.</summary>
+    [Id(11)] public List<StoredServedForecast> ServedForecasts { get; set; } = [];
+
+    /// <summary>Forecast points scored in the last 28 days, per symptom and day of scoring: this patient's own recent forecast accuracy.</summary>
+    [Id(12)] public List<StoredDailyAccuracy> RecentAccuracy { get; set; } = [];
 }
 
 /// <summary>One type's <see cref="TypeHistory"/> as stored: totals and the daily aggregates as columns (compact).</summary>

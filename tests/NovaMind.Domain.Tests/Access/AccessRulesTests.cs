@@ -17,9 +17,9 @@ public class AccessRulesTests
         var data = new TheoryData<string, string, PatientAction, AccessOutcome>();
         foreach (var action in Enum.GetValues<PatientAction>())
         {
-            if (action == PatientAction.ResealPatientData)
+            if (action is PatientAction.ResealPatientData or PatientAction.ReadModelMonitoring)
             {
-                // an operation over all sealed records: admins only, no care team involved
+                // operations over all patients' records or aggregates: admins only, no care team involved
                 foreach (var (sub, role) in new[] { ("dr-a", "clinician"), ("dr-er", "clinician"), ("coord", "care_coordinator"), ("ingest", "service"), ("pat", "patient"), ("nobody", "") })
                     data.Add(sub, role, action, AccessOutcome.Forbidden);
                 data.Add("ops", "admin", action, AccessOutcome.Allowed);
@@ -58,7 +58,7 @@ public class AccessRulesTests
     [InlineData("service")]
     public void AnUnknownPatient_IsNotFound_ForEveryoneWhoseRoleAllowsTheAction(string role)
     {
-        foreach (var action in Enum.GetValues<PatientAction>().Where(a => a is not (PatientAction.CreatePatient or PatientAction.ListPatients or PatientAction.ResealPatientData)))
+        foreach (var action in Enum.GetValues<PatientAction>().Where(a => a is not (PatientAction.CreatePatient or PatientAction.ListPatients or PatientAction.ResealPatientData or PatientAction.ReadModelMonitoring)))
         {
             var outcome = AccessRules.Decide(C("dr-a", role), action, CareTeam.None, Now);
             Assert.Equal(CallerRoles.TryParse(role, out var r) && AccessRules.RoleMayAttempt(r, action) ? AccessOutcome.NotFound : AccessOutcome.Forbidden, outcome);
