@@ -29,8 +29,8 @@ public static class NovaMindSiloExtensions
 
     public const string VerifyClientCallsKey = "Access:VerifyClientCalls";
 
-    /// <summary>Storage, keys and models. <paramref name="useAzureQueueStreams"/> false gives in-memory streams (single-process test clusters).</summary>
-    public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useAzureQueueStreams = true)
+    /// <summary>Storage, keys and models. <paramref name="useConfiguredStreams"/> false gives in-memory streams instead of the configured transport (single-process test clusters).</summary>
+    public static ISiloBuilder AddNovaMind(this ISiloBuilder silo, IConfiguration configuration, bool useConfiguredStreams = true)
     {
         var storage = NovaMind.ServiceDefaults.StorageAccount.FromConfiguration(configuration);
         NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(silo); // mutual TLS: only holders of the cluster authority's certificates join
@@ -62,7 +62,7 @@ public static class NovaMindSiloExtensions
             o.TableName = "NovaMindPubSub";
         }));
         // Twin updates: Azure Queues or Event Hubs by configuration (Streaming:Provider), the same contract either way.
-        if (useAzureQueueStreams)
+        if (useConfiguredStreams)
             NovaMind.ServiceDefaults.TwinUpdateStreaming.FromConfiguration(configuration).ApplyTo(silo, storage);
         else
             silo.AddMemoryStreams(TwinStreams.ProviderName);

@@ -28,7 +28,7 @@ public sealed class HeterogeneousClusterFixture : ClusterOverAzuriteFixture
         {
             // The first silo to be configured is the GPU silo.
             GpuSiloName ??= options.SiloName;
-            silo.AddNovaMind(Configuration(options.SiloName == GpuSiloName ? "cuda" : "cpu"), useAzureQueueStreams: false);
+            silo.AddNovaMind(Configuration(options.SiloName == GpuSiloName ? "cuda" : "cpu"), useConfiguredStreams: false);
         });
         builder.ConfigureClient(client => NovaMind.ServiceDefaults.ClusterTls.Load(Configuration("cpu")).ApplyTo(client));
         return builder.Build();

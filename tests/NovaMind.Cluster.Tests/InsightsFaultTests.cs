@@ -108,7 +108,7 @@ public sealed class InsightsFaultClusterFixture : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) =>
         {
-            silo.AddNovaMind(configuration, useAzureQueueStreams: false);
+            silo.AddNovaMind(configuration, useConfiguredStreams: false);
             silo.AddIncomingGrainCallFilter(async context =>
             {
                 if (WorkerFaults.PartOf(context) is { } part) await Faults.ApplyAsync(part);

@@ -28,7 +28,7 @@ public sealed class KeyRotationTests : IAsyncLifetime
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddNovaMind(
             NovaMindClusterFixture.SiloConfiguration(_azurite, _secrets, new() { ["Placement:RequireAccelerator"] = "false", ["NOVAMIND_KEYRING"] = _ring.ToJson(), [NovaMindSiloExtensions.VerifyClientCallsKey] = "false" }),
-            useAzureQueueStreams: false));
+            useConfiguredStreams: false));
         builder.ConfigureClient(client => NovaMind.ServiceDefaults.ClusterTls.Load(NovaMindClusterFixture.SiloConfiguration(_azurite, _secrets, [])).ApplyTo(client));
         _cluster = builder.Build();
         await _cluster.DeployAsync();

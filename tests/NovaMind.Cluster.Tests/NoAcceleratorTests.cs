@@ -24,7 +24,7 @@ public sealed class NoAcceleratorClusterFixture : ClusterOverAzuriteFixture
             [NovaMindSiloExtensions.VerifyClientCallsKey] = "false",
         });
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration, useAzureQueueStreams: false));
+        builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration, useConfiguredStreams: false));
         builder.ConfigureClient(client => NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(client));
         return builder.Build();
     }

@@ -22,7 +22,7 @@ public sealed class SiloAccessTests : IAsyncLifetime
         _azurite = await AzuriteServer.StartAsync();
         var configuration = NovaMindClusterFixture.SiloConfiguration(_azurite, _secrets, new() { ["Placement:RequireAccelerator"] = "false" });
         var builder = new InProcessTestClusterBuilder(1);
-        builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration, useAzureQueueStreams: false));
+        builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration, useConfiguredStreams: false));
         builder.ConfigureClient(client => NovaMind.ServiceDefaults.ClusterTls.Load(configuration).ApplyTo(client));
         _cluster = builder.Build();
         await _cluster.DeployAsync();

@@ -39,10 +39,15 @@ public sealed partial class PatientTwinGrain
         }
     }
 
-    /// <summary>Scores served forecasts whose days are now observed; called after each durable ingest.</summary>
-    private void ScoreServedForecasts()
+    /// <summary>
+    /// Scores served forecasts whose days are now observed; called after each durable ingest. An ingest without a reading of a
+    /// forecast symptom (a heart-rate stream) skips the pass: a day that ended meanwhile is scored with that symptom's next reading.
+    /// </summary>
+    private void ScoreServedForecasts(IReadOnlyList<Observation> ingested)
     {
         if (twin.State.ServedForecasts.Count == 0) return;
+        var symptoms = twin.State.ServedForecasts.Select(s => s.Symptom).ToHashSet(StringComparer.Ordinal);
+        if (!ingested.Any(o => symptoms.Contains(o.Type.Name))) return;
         var now = clock.GetUtcNow();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         double? ObservedDailyMean(string symptom, DateOnly day) =>

@@ -137,7 +137,7 @@ public sealed partial class PatientTwinGrain(
         if (await done.Task is { } tooMany) return new IngestResult(IngestStatus.Invalid, 0, TotalObservations(), tooMany);
         var total = TotalObservations();
         LogIngested(Pseudonym, typed.Count);
-        ScoreServedForecasts(); // online validation: forecasts whose days are now observed
+        ScoreServedForecasts(typed); // online validation: forecasts whose days are now observed
         await PublishObservationsAsync(typed.Count);
         return new IngestResult(IngestStatus.Accepted, typed.Count, total);
     }
