@@ -141,11 +141,14 @@ public sealed class KeyRotationTests : IAsyncLifetime
         var newer = await _cluster.StartAdditionalSiloAsync();
         await _cluster.WaitForLivenessToStabilizeAsync();
         IKeyResealGrain? job = null;
-        for (var key = 0; key < 64 && job is null; key++)
+        // Find a job activation on the new silo (placement is random): ask each candidate where it runs. Under load the new
+        // silo can take a while to be offered for placement, so keep trying fresh keys for up to 60 s.
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        for (var key = 0; job is null && (key < 64 || DateTime.UtcNow < deadline); key++)
         {
-            // Find a job activation on the new silo (placement is random): ask each candidate where it runs.
             var candidate = client.GetGrain<IKeyResealGrain>(key);
             if ((await candidate.Report()).ActiveKeyId == "k-next") job = candidate;
+            else if (key >= 64) await Task.Delay(100);
         }
         Assert.NotNull(job);
         var report = await job!.Start();

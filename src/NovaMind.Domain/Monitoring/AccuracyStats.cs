@@ -40,9 +40,12 @@ public sealed record LiveAccuracyVerdict(bool Flagged, bool EnoughData, double? 
 /// </summary>
 public sealed record LiveAccuracyRule(double Margin = 0.10, long MinPoints = 200, double Alpha = 0.05)
 {
+    /// <summary>The rule in words, as operators see it next to the numbers.</summary>
+    public string Description => $"flag when n ≥ {MinPoints} and a one-sided z-test (α = {Alpha}) finds live MAE > offline MAE × {1 + Margin:0.###}";
+
     public LiveAccuracyVerdict Evaluate(AccuracyStats live, OfflineAccuracy? offline)
     {
-        var rule = $"flag when n ≥ {MinPoints} and a one-sided z-test (α = {Alpha}) finds live MAE > offline MAE × {1 + Margin:0.###}";
+        var rule = Description;
         if (offline is null || !(offline.Mae > 0)) return new(false, false, null, null, rule + "; no offline MAE for this version and bucket");
         var ratio = live.Count == 0 ? (double?)null : live.Mae / offline.Mae;
         if (live.Count < MinPoints || double.IsNaN(live.StandardDeviation)) return new(false, false, ratio, null, rule);

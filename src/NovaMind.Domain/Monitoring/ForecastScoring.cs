@@ -15,7 +15,7 @@ public sealed record ServedForecast(
 
     public bool IsScored(int horizon) => (ScoredHorizons & (1UL << (horizon - 1))) != 0;
 
-    public bool AllScored => ScoredHorizons == (Horizon == 64 ? ulong.MaxValue : (1UL << Horizon) - 1);
+    public bool AllScored => ScoredHorizons == (1UL << Horizon) - 1; // Horizon ≤ MaxHorizon = 63
 }
 
 /// <summary>One realised forecast point: how far the served mean was from the day's observed mean, and whether the

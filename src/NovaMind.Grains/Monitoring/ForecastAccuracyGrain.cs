@@ -63,7 +63,7 @@ public sealed class ForecastAccuracyGrain(
                 off?.Mae, off?.Coverage80, off?.Coverage95, verdict.Ratio, verdict.Flagged, verdict.EnoughData, verdict.Z is { } z && double.IsFinite(z) ? z : null));
         }
         return Task.FromResult(new ModelVersionMonitoringDto("forecast", version, state.State.FirstScoredAt, state.State.LastScoredAt, source,
-            rule.Evaluate(AccuracyStats.Empty, null).Rule.Split(';')[0], buckets.Any(b => b.Flagged), [.. buckets]));
+            rule.Description, buckets.Any(b => b.Flagged), [.. buckets]));
     }
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;

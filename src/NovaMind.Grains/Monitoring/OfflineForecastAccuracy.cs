@@ -32,7 +32,7 @@ public sealed class OfflineForecastAccuracy(string forecastRoot)
                 if (row.GetProperty("predictor").GetString() != predictor) continue;
                 var symptom = row.GetProperty("symptom").GetString()!;
                 var mae = row.GetProperty("mae_by_horizon").EnumerateArray().Select(e => e.GetDouble()).ToArray();
-                double[]? cover80 = Array(row, "coverage80_by_horizon"), cover95 = Array(row, "coverage95_by_horizon");
+                double[]? cover80 = Numbers(row, "coverage80_by_horizon"), cover95 = Numbers(row, "coverage95_by_horizon");
                 foreach (var bucket in HorizonBuckets.All)
                     if (Mean(mae, bucket) is { } m)
                         result[(symptom, bucket)] = new OfflineAccuracy(m, cover80 is null ? Number(row, "coverage80") : Mean(cover80, bucket),
@@ -62,7 +62,7 @@ public sealed class OfflineForecastAccuracy(string forecastRoot)
         return values.Length == 0 ? null : values.Average();
     }
 
-    private static double[]? Array(JsonElement row, string name) =>
+    private static double[]? Numbers(JsonElement row, string name) =>
         row.TryGetProperty(name, out var e) && e.ValueKind == JsonValueKind.Array ? [.. e.EnumerateArray().Select(x => x.GetDouble())] : null;
 
     private static double? Number(JsonElement row, string name) =>
