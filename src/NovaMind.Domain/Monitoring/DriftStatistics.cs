@@ -69,18 +69,28 @@ public sealed record DriftRule(double PsiThreshold = 0.25, double Alpha = 0.001,
     public DriftResult Evaluate(ReferenceDistribution reference, IReadOnlyCollection<double> window)
     {
         ArgumentNullException.ThrowIfNull(reference);
+        return Evaluate(reference, Counts(reference, window));
+    }
+
+    /// <summary>A window's count per bin of <paramref name="reference"/> (non-finite values left out).</summary>
+    public static long[] Counts(ReferenceDistribution reference, IEnumerable<double> window)
+    {
         var counts = new long[reference.Bins];
-        long n = 0;
         foreach (var v in window)
-        {
-            if (!double.IsFinite(v)) continue;
-            counts[reference.BinOf(v)]++;
-            n++;
-        }
+            if (double.IsFinite(v)) counts[reference.BinOf(v)]++;
+        return counts;
+    }
+
+    /// <summary>The rule on a window given by its counts per reference bin (windows of several silos add bin by bin).</summary>
+    public DriftResult Evaluate(ReferenceDistribution reference, IReadOnlyList<long> counts)
+    {
+        ArgumentNullException.ThrowIfNull(reference);
+        if (counts.Count != reference.Bins) throw new ArgumentException($"{counts.Count} counts for {reference.Bins} bins", nameof(counts));
+        var n = counts.Sum();
         if (n == 0) return new DriftResult(reference.Name, 0, double.NaN, double.NaN, double.NaN, false);
         var expected = reference.Shares;
         double psi = 0, chi = 0;
-        for (var b = 0; b < counts.Length; b++)
+        for (var b = 0; b < counts.Count; b++)
         {
             var actual = Math.Max((double)counts[b] / n, EmptyBinShare);
             var share = Math.Max(expected[b], EmptyBinShare);

@@ -84,7 +84,7 @@ public sealed class ForecastWorkerGrain(
             p.Reason);
         return new ForecastComponentsDto(output.Models.Transformer, output.Models.TransformerSd, models.TransformerDescription(target),
             output.Models.XGBoost, models.XGBoostDescription(target), Member(p.Weights, 0), Member(p.Weights, 1),
-            output.Statistical, StatisticalMember.Description, Member(p.Weights, 2), personalisation, target.Name);
+            output.Statistical, StatisticalMember.Description(models.Ensemble(target).StatisticalMemberKind), Member(p.Weights, 2), personalisation, target.Name);
     }
 
     private SymptomForecastDto Refused(ForecastStatus status, string problem) =>

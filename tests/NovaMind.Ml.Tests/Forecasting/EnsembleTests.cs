@@ -1,6 +1,7 @@
 using System.Text.Json;
 using NovaMind.Domain.Observations;
 using NovaMind.Ml.Forecasting;
+using NovaMind.Ml.Forecasting.Monitoring;
 
 namespace NovaMind.Ml.Tests.Forecasting;
 
@@ -184,12 +185,44 @@ public class EnsembleEndToEndTests(TinyEnsembleFixture fixture) : IClassFixture<
         Assert.InRange(fp16.GetProperty("max_abs_diff").GetDouble(), 0, 0.1);
         Assert.StartsWith("cpu_", fp16.GetProperty("method").GetString());
         // A symptom folder holds exactly what serving loads plus its report and plots.
-        Assert.Equal(["ensemble.json", "error_by_horizon.png", "fan_chart.png", "report.json", "report.md"],
+        Assert.Equal(["ensemble.json", "error_by_horizon.png", "fan_chart.png", "reference.json", "report.json", "report.md"],
             System.IO.Directory.GetFiles(fixture.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         Assert.Equal(["transformer", "xgboost"], System.IO.Directory.GetDirectories(fixture.Directory).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         foreach (var f in new[] { "manifest.json", "MODEL_CARD.md", "report.md", "report.json" })
             Assert.True(File.Exists(Path.Combine(fixture.SetDirectory, f)), f);
         Assert.Contains("](mood/report.md)", File.ReadAllText(Path.Combine(fixture.SetDirectory, "report.md")));
+    }
+
+    [Fact]
+    public void The_drift_reference_holds_the_training_rows_bins_and_the_held_out_forecasts_bins()
+    {
+        var reference = ForecastDriftReference.Load(fixture.Directory)!;
+        var result = fixture.Result.DriftReference!;
+        Assert.Equal("mood", reference.Symptom);
+        Assert.Equal(ForecastDriftReference.MonitoredInputs, reference.Inputs.Select(r => r.Name));
+        Assert.Equal(["forecast_h1", "forecast_h7"], reference.Predictions.Select(r => r.Name));
+        // Round trip: what serving loads is what training built.
+        for (var i = 0; i < reference.Inputs.Count; i++)
+        {
+            Assert.Equal(result.Inputs[i].Edges, reference.Inputs[i].Edges);
+            Assert.Equal(result.Inputs[i].Shares, reference.Inputs[i].Shares);
+            Assert.Equal(1.0, reference.Inputs[i].Shares.Sum(), 9);
+        }
+        var sleep = reference.Inputs.Single(r => r.Name == "sleep_hours_mean7");
+        // One value per training origin with a week of sleep readings (NaN rows, no readings that week, are left out).
+        Assert.InRange(sleep.Count, 100, (int)fixture.Result.Report.Data["xgboost_training_origins"]);
+        Assert.InRange(sleep.Edges[4], 5, 9); // the median week of sleep: the simulator's nights centre near 7 h
+    }
+
+    [Fact]
+    public void Monitored_inputs_are_read_from_the_named_feature_columns()
+    {
+        var row = new float[ForecastFeatures.Count];
+        for (var i = 0; i < row.Length; i++) row[i] = i;
+        var values = ForecastDriftReference.InputValues(row);
+        var names = ForecastFeatures.Names.ToList();
+        Assert.Equal(ForecastDriftReference.MonitoredInputs.Select(n => (double)names.IndexOf(n)), values);
+        Assert.Equal([3.5, 7.25], ForecastDriftReference.PredictionValues([3.5, 0, 0, 0, 0, 0, 7.25, 9]));
     }
 
     [Fact]

@@ -69,6 +69,41 @@ public sealed class PersonalisedForecasterTests : IDisposable
     }
 
     [Fact]
+    public void The_member_is_the_mean_of_its_two_models_fitted_on_the_same_days()
+    {
+        var series = Series(150, 5);
+
+        var member = StatisticalMember.Forecast(series, 14)!;
+
+        var (sMean, sVariance) = SeasonalArima.Fit(StatisticalMember.Sarima, series).Forecast(14);
+        var (eMean, eVariance) = ExponentialSmoothing.Fit(StatisticalMember.Ets, series).Forecast(14);
+        for (var h = 0; h < 14; h++)
+        {
+            Assert.Equal((sMean[h] + eMean[h]) / 2, member.Mean[h], 12);
+            var sd = (Math.Sqrt(sVariance[h]) + Math.Sqrt(eVariance[h])) / 2;
+            Assert.Equal(sd * sd, member.Variance[h], 12);
+        }
+    }
+
+    [Fact]
+    public void Past_the_history_cap_each_model_is_filtered_on_from_what_it_was_fitted_on()
+    {
+        var series = Series(420, 7);
+        const int first = 380, second = 390;
+
+        var forecasts = StatisticalMember.Backtest(series, [first, second], 7);
+
+        // Fitted on the 365 days up to the first origin (days 16..380); the smoothing states carry on from day 16,
+        // the stationary SARIMA is filtered over the 365 days up to the second origin (days 26..390).
+        var fitStart = first + 1 - StatisticalMember.MaxHistoryDays;
+        var ets = ExponentialSmoothing.Fit(StatisticalMember.Ets, series[fitStart..(first + 1)]);
+        var sarima = SeasonalArima.Fit(StatisticalMember.Sarima, series[fitStart..(first + 1)]);
+        var (eMean, _) = ExponentialSmoothing.Evaluate(ets.Spec, ets.Parameters, series[fitStart..(second + 1)]).Forecast(7);
+        var (sMean, _) = SeasonalArima.Condition(StatisticalMember.Sarima, sarima.Parameters, series[(second + 1 - StatisticalMember.MaxHistoryDays)..(second + 1)]).Forecast(7);
+        for (var h = 0; h < 7; h++) Assert.Equal((sMean[h] + eMean[h]) / 2, forecasts[1]!.Mean[h], 9);
+    }
+
+    [Fact]
     public void The_statistical_member_declines_a_history_too_short_to_fit()
     {
         Assert.Null(StatisticalMember.Forecast([4, double.NaN, 5, 6, double.NaN, 5], 7));

@@ -153,7 +153,7 @@ public static class ForecastArtifactSet
                      "(the symptom itself, the other two symptoms, sleep and HRV — and for XGBoost also resting heart rate, steps and days since a treatment start — " +
                      "with their gaps as masks, and the calendar). Per symptom: a direct XGBoost model (one booster per horizon, Bayesian-optimised " +
                      "hyperparameters), an encoder–decoder Transformer (autoregressive, Gaussian mean and sd) and, fitted per patient when served, a " +
-                     "SARIMA(1,0,0)(1,0,0)7 on the patient's own history, combined per horizon with weights learned on validation patients, and split-conformal " +
+                     $"statistical member ({results[0].Ensemble.Components.GetValueOrDefault("statistical") ?? "SARIMA(1,0,0)(1,0,0)7"}), combined per horizon with weights learned on validation patients, and split-conformal " +
                      "80 % and 95 % intervals. Served, the weights and interval widths are personalised from each patient's own backtest (ADR 0021). " +
                      "Skill on patients unlike the training cohort and on a fresh seed: release-evaluation.md (when run).");
         s.AppendLine();

@@ -6,7 +6,7 @@ namespace NovaMind.Ml.Forecasting;
 
 /// <summary>
 /// Writes one symptom's ensemble run as an artifact folder (a symptom folder of <see cref="ForecastArtifactSet"/>):
-/// xgboost/, transformer/, ensemble.json, report.json, report.md and, when the caller passes renderers (the CLI uses
+/// xgboost/, transformer/, ensemble.json, reference.json (drift references), report.json, report.md and, when the caller passes renderers (the CLI uses
 /// ScottPlot; this project takes no plotting dependency), error_by_horizon.png and fan_chart.png.
 /// </summary>
 public static class ForecastEnsembleArtifacts
@@ -24,6 +24,7 @@ public static class ForecastEnsembleArtifacts
         result.XGBoost.Save(Path.Combine(directory, "xgboost"));
         result.Transformer.Save(Path.Combine(directory, "transformer"));
         File.WriteAllText(Path.Combine(directory, EnsembleFile), JsonSerializer.Serialize(result.Ensemble, ForecastEnsembleReport.Json));
+        result.DriftReference?.Save(directory);
         File.WriteAllText(Path.Combine(directory, ReportJsonFile), JsonSerializer.Serialize(result.Report, ForecastEnsembleReport.Json));
         var plots = new List<string>();
         if (renderErrorPng is not null) { File.WriteAllBytes(Path.Combine(directory, ErrorPlotFile), renderErrorPng(result.Report)); plots.Add(ErrorPlotFile); }
@@ -75,7 +76,7 @@ public static class ForecastEnsembleArtifacts
                      "|y_d − y_{d−7}| over the days before the held-out time (both days observed), averaged. Seasonal naive: the value of day " +
                      "t + h − 7·⌈h/7⌉ (same weekday in the last observed week up to the origin), else the last observed value before it. " +
                      "Last value: the origin's value. Oracle: the simulator's exact conditional mean (SymptomOracle). Fixed ensemble: 0.7 · Transformer + 0.3 · XGBoost. " +
-                     "Statistical: the per-patient SARIMA(1,0,0)(1,0,0)7 member alone (where present).");
+                     $"Statistical: the per-patient member alone (where present): {r.Data.GetValueOrDefault("statistical_member") ?? "SARIMA(1,0,0)(1,0,0)7"}.");
         s.AppendLine();
         s.AppendLine("## Ensemble weights and intervals");
         s.AppendLine();
@@ -83,7 +84,7 @@ public static class ForecastEnsembleArtifacts
         var prior = Convert.ToDouble(r.Data["fixed_transformer_weight"], CultureInfo.InvariantCulture);
         var three = r.StatisticalWeights is not null;
         s.AppendLine((three
-                         ? "How the weights were chosen: ensemble = w_T · Transformer + w_X · XGBoost + w_S · statistical (the per-patient SARIMA member, fitted at each origin on the patient's own " +
+                         ? "How the weights were chosen: ensemble = w_T · Transformer + w_X · XGBoost + w_S · statistical (the per-patient member, fitted at each origin on the patient's own " +
                            $"days up to it; refit every {r.Data.GetValueOrDefault("statistical_refit_days")} days and filtered between). For each horizon h, the point of the weight simplex (step 0.05) "
                          : "How the weights were chosen: ensemble = w_h · Transformer + (1 − w_h) · XGBoost. For each horizon h, the weight on a 0..1 grid (step 0.05) ") +
                      $"minimising the validation MAE of horizons h−{radius}…h+{radius} pooled (neighbouring horizons' errors are alike; pooling puts about three times the " +

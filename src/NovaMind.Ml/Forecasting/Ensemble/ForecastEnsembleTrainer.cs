@@ -71,6 +71,9 @@ public sealed record ForecastEnsembleOptions
     /// </summary>
     public int StatisticalRefitDays { get; init; } = 7;
 
+    /// <summary>The per-patient member the set is trained with and serves (recorded in ensemble.json).</summary>
+    public Statistical.StatisticalMemberKind StatisticalMember { get; init; } = Statistical.StatisticalMember.Default;
+
     /// <summary>Also evaluate the test origins with the Transformer in fp16 (CPU half kernels) and report the change.</summary>
     public bool MeasureFp16 { get; init; } = true;
 
@@ -180,6 +183,12 @@ public sealed record ForecastEnsembleMetadata
     /// </summary>
     public double[]? StatisticalWeights { get; init; }
 
+    /// <summary>The per-patient member's models (<see cref="Statistical.StatisticalMember.Name"/>); absent in sets before 0.6.0, which use SARIMA alone.</summary>
+    public string? StatisticalMember { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Statistical.StatisticalMemberKind StatisticalMemberKind => Statistical.StatisticalMember.Parse(StatisticalMember);
+
     public double Combine(int horizon, double transformer, double xgboost) =>
         TransformerWeights[horizon - 1] * transformer + (1 - TransformerWeights[horizon - 1]) * xgboost;
 
@@ -220,6 +229,9 @@ public sealed class ForecastEnsembleResult(XGBoostDirectForecaster xgboost, Tran
     public SymptomCohort Cohort { get; } = cohort;
     public EnsembleSample Sample { get; } = sample;
     public ForecastEnsembleOptions Options { get; } = options;
+
+    /// <summary>Training distributions of the monitored inputs and predictions (issue 16); written as reference.json.</summary>
+    public Monitoring.ForecastDriftReference? DriftReference { get; init; }
 
     public void Dispose()
     {
@@ -291,7 +303,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         tst.Predict(xgb, tf);
         seconds["evaluation_members"] = clock.Elapsed.TotalSeconds;
         var statisticalClock = Stopwatch.StartNew();
-        var statisticalFallbacks = val.PredictStatistical(o.StatisticalRefitDays) + tst.PredictStatistical(o.StatisticalRefitDays);
+        var statisticalFallbacks = val.PredictStatistical(o.StatisticalRefitDays, o.StatisticalMember) + tst.PredictStatistical(o.StatisticalRefitDays, o.StatisticalMember);
         seconds["evaluation_statistical"] = statisticalClock.Elapsed.TotalSeconds;
         Stage(progress, sym, XGBoostShare + TransformerShare, "evaluation");
         progress?.Invoke($"validation origins {val.Count}, test origins {tst.Count}");
@@ -365,13 +377,14 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             Horizons = Enumerable.Range(1, H).ToArray(),
             TransformerWeights = weights,
             StatisticalWeights = statisticalWeights,
+            StatisticalMember = Statistical.StatisticalMember.Name(o.StatisticalMember),
             ConformalScheme = bestScheme,
             ConformalLevels = [SplitConformal.Level80, SplitConformal.Level95],
             ConformalQuantiles = Enumerable.Range(0, H).Select(h => new[] { conformal.Quantile(h, SplitConformal.Level80), conformal.Quantile(h, SplitConformal.Level95) }).ToArray(),
             Version = o.Version,
             Seed = o.Seed,
             Components = new() { ["xgboost"] = "xgboost/", ["transformer"] = "transformer/", ["transformer_architecture"] = $"d={tfSearch.Best.ModelDim}, layers={tfSearch.Best.Layers}", ["xgboost_hyperparameters"] = xgb.Hyperparameters.ToString(),
-                ["statistical"] = Statistical.StatisticalMember.Description + " (fitted per patient when served)" },
+                ["statistical"] = Statistical.StatisticalMember.Description(o.StatisticalMember) + " (fitted per patient when served)" },
             TrainedAt = DateTimeOffset.UtcNow,
         };
         seconds["fp16_check"] = fp16?.Seconds ?? 0;
@@ -403,6 +416,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             Data = new()
             {
                 ["patients"] = o.Patients, ["days"] = o.Days, ["seed"] = o.Seed,
+                ["statistical_member"] = Statistical.StatisticalMember.Description(o.StatisticalMember),
                 ["train_patients"] = train.Length, ["validation_patients"] = validation.Length, ["test_patients"] = test.Length,
                 ["test_origins_from"] = cutoffDate.ToString("yyyy-MM-dd"),
                 ["validation_origins_from_day"] = validationFrom, ["transformer_window"] = o.Transformer.Window,
@@ -422,7 +436,8 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         };
         var r0 = 0;
         var sample = new EnsembleSample(tst.Patients[r0], tst.Origins[r0], tst.XGBoostRaw[r0], tst.Transformer[r0]);
-        return new ForecastEnsembleResult(xgb, tf, metadata, report, cohort, sample, o);
+        var reference = Monitoring.ForecastDriftReference.Build(sym.Name, o.Version, dataset, [.. val.Ensemble, .. tst.Ensemble]);
+        return new ForecastEnsembleResult(xgb, tf, metadata, report, cohort, sample, o) { DriftReference = reference };
     }
 
     /// <summary>
@@ -561,7 +576,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
         /// The per-patient statistical member at every origin (refit every <paramref name="refitDays"/>, filtered between);
         /// where it cannot be fitted, the last value stands in. Returns how often that happened.
         /// </summary>
-        public int PredictStatistical(int refitDays)
+        public int PredictStatistical(int refitDays, Statistical.StatisticalMemberKind kind)
         {
             Statistical = [.. LastValue.Select(r => (double[])r.Clone())];
             var fallbacks = 0;
@@ -569,7 +584,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             Parallel.ForEach(Enumerable.Range(0, Count).GroupBy(r => Patients[r]), group =>
             {
                 var rows = group.OrderBy(r => OriginDay[r]).ToArray();
-                var forecasts = Forecasting.Statistical.StatisticalMember.Rolling(_cohort.Patients[group.Key].Daily[_symptom], [.. rows.Select(r => OriginDay[r])], H, refitDays);
+                var forecasts = Forecasting.Statistical.StatisticalMember.Rolling(_cohort.Patients[group.Key].Daily[_symptom], [.. rows.Select(r => OriginDay[r])], H, refitDays, kind);
                 for (var k = 0; k < rows.Length; k++)
                     if (forecasts[k] is { } f) Statistical[rows[k]] = f.Mean; else Interlocked.Increment(ref fallbacks);
             });

@@ -49,8 +49,8 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
         }
 
         var predicted = predict([current, .. past]);
-        var statisticalNow = StatisticalMember.Forecast(series, horizon);
-        var statisticalPast = StatisticalMember.Backtest(series, [.. past.Select(p => p.Origin.DayNumber - daily.Start.DayNumber)], horizon);
+        var statisticalNow = StatisticalMember.Forecast(series, horizon, ensemble.StatisticalMemberKind);
+        var statisticalPast = StatisticalMember.Backtest(series, [.. past.Select(p => p.Origin.DayNumber - daily.Start.DayNumber)], horizon, ensemble.StatisticalMemberKind);
         var outputs = await predicted.ConfigureAwait(false);
 
         var backtest = new List<BacktestOrigin>();

@@ -24,7 +24,8 @@ public sealed record SymptomForecastOutput(double[] Transformer, double[] Transf
 /// </summary>
 public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, SymptomForecastOutput>, IDisposable
 {
-    private sealed record Component(TransformerForecaster Transformer, XGBoostDirectForecaster XGBoost, ForecastEnsembleMetadata Ensemble);
+    private sealed record Component(TransformerForecaster Transformer, XGBoostDirectForecaster XGBoost, ForecastEnsembleMetadata Ensemble,
+        Monitoring.ForecastDriftReference? DriftReference);
 
     private readonly Dictionary<string, Component> _components;
 
@@ -46,6 +47,9 @@ public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, Sympto
 
     /// <summary>The symptom's global combination: learned weights and conformal quantiles.</summary>
     public ForecastEnsembleMetadata Ensemble(ObservationType symptom) => Get(symptom).Ensemble;
+
+    /// <summary>The symptom's training distributions of monitored inputs and predictions; null for sets trained before 0.6.0.</summary>
+    public Monitoring.ForecastDriftReference? DriftReference(ObservationType symptom) => Get(symptom).DriftReference;
 
     /// <summary>How the symptom's Transformer is built (for the answer's contributing_models).</summary>
     public string TransformerDescription(ObservationType symptom)
@@ -83,7 +87,7 @@ public sealed class SymptomForecaster : IBatchModel<SymptomForecastInput, Sympto
                     throw new InvalidDataException($"{dir}: ensemble.json is for '{ensemble.Symptom}' version {ensemble.Version}; the manifest says '{symptom}' version {manifest.Version}");
                 var transformer = TransformerForecaster.Load(Path.Combine(dir, "transformer"), device, halfPrecision);
                 var xgboost = XGBoostDirectForecaster.Load(Path.Combine(dir, "xgboost"));
-                components[symptom] = new Component(transformer, xgboost, ensemble);
+                components[symptom] = new Component(transformer, xgboost, ensemble, Monitoring.ForecastDriftReference.Load(dir));
                 var h = manifest.Horizon;
                 if (transformer.MaxHorizon != h || xgboost.MaxHorizon != h || ensemble.Horizons.Length != h || ensemble.ConformalQuantiles.Length != h || ensemble.TransformerWeights.Length != h)
                     throw new InvalidDataException($"{dir}: the Transformer ({transformer.MaxHorizon}), XGBoost ({xgboost.MaxHorizon}) or ensemble ({ensemble.Horizons.Length}) horizons differ from the manifest's {h}");

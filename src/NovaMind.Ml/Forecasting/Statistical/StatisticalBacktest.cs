@@ -42,7 +42,7 @@ public sealed record BacktestPatient(int Index, DateOnly FirstDay, int Days, IRe
 /// </summary>
 public static class StatisticalBacktest
 {
-    public static readonly string[] Predictors = ["auto_ets", "sarima_100_100_7", "seasonal_naive", "last_value"];
+    public static readonly string[] Predictors = ["auto_ets", "sarima_100_100_7", "ets_ana", "statistical_member", "seasonal_naive", "last_value"];
 
     /// <summary>Fewer scored days than this and a patient is left out of the per-patient coverage percentiles.</summary>
     public const int MinPatientPoints = 10;
@@ -86,12 +86,16 @@ public static class StatisticalBacktest
                     if (history.Count(v => !double.IsNaN(v)) < 28 || double.IsNaN(series[t])) continue;
                     var others = extra.ToDictionary(e => e.Key, e => e.Value(patient, symptom, t, horizon));
                     if (others.Values.Any(f => f is null)) continue;
-                    var (sarimaMean, sarimaVariance) = SeasonalArima.Fit(StatisticalMember.Spec, history).Forecast(horizon);
+                    var (sarimaMean, sarimaVariance) = SeasonalArima.Fit(StatisticalMember.Sarima, history).Forecast(horizon);
                     var (etsMean, etsVariance) = ExponentialSmoothing.FitBest(history).Forecast(horizon);
+                    var (anaMean, anaVariance) = ExponentialSmoothing.Fit(StatisticalMember.Ets, history).Forecast(horizon);
+                    var member = StatisticalMember.Forecast(history, horizon) ?? throw new InvalidOperationException("the member fits wherever both of its models do");
                     var forecasts = new Dictionary<string, BacktestForecast>
                     {
                         ["auto_ets"] = BacktestForecast.Gaussian(etsMean, etsVariance),
                         ["sarima_100_100_7"] = BacktestForecast.Gaussian(sarimaMean, sarimaVariance),
+                        ["ets_ana"] = BacktestForecast.Gaussian(anaMean, anaVariance),
+                        ["statistical_member"] = BacktestForecast.Gaussian(member.Mean, member.Variance),
                         ["seasonal_naive"] = new([.. Enumerable.Range(1, horizon).Select(h => ForecastEnsembleMath.SeasonalNaive(series, t, h))]),
                         ["last_value"] = new([.. Enumerable.Repeat(ForecastEnsembleMath.LastObserved(series, t), horizon)]),
                     };
