@@ -38,6 +38,8 @@ public static class StatisticalForecastBenchmark
             }).ToList();
             Measure("AutoETS (6 variants)", days, data, y => ExponentialSmoothing.FitBest(y).Spec.Name, say);
             Measure("SARIMA(1,0,0)(1,0,0)7", days, data, y => SeasonalArima.Fit(new SarimaSpec(1, 0, 1, 0), y).Spec.Name, say);
+            Measure("ETS(A,N,A)", days, data, y => ExponentialSmoothing.Fit(StatisticalMember.Ets, y).Spec.Name, say);
+            Measure("member: SARIMA + ETS(A,N,A) mean", days, data, y => StatisticalMember.Forecast(y, 28) is null ? "none" : "mean", say);
             Measure("SARIMA search (16 models)", days, data, y => SeasonalArima.FitBest(y).Spec.Name, say);
         }
         say("");
@@ -45,9 +47,10 @@ public static class StatisticalForecastBenchmark
 
     /// <summary>
     /// A whole served forecast per patient-symptom, paired in one run: the models alone (prepare + one Transformer/XGBoost
-    /// row), the set's global ensemble (the same plus one SARIMA fit and the combination) and the personalised one
-    /// (prepare at the origin and up to 8 backtest origins, 9 model rows in one batch, two SARIMA fits, the weight search
-    /// and interval scales). Simulated patients with 150 and 365 days of history.
+    /// row), the set's global ensemble (the same plus one member fit and the combination) and the personalised one
+    /// (prepare at the origin and up to 8 backtest origins, 9 model rows in one batch, two member fits, the weight search
+    /// and interval scales); and the member's own cost (fit at the origin + backtest) as SARIMA alone and as the
+    /// SARIMA + ETS(A,N,A) mean, side by side. Simulated patients with 150 and 365 days of history.
     /// </summary>
     public static void RunServing(Action<string> say, string modelsRoot, int patients = 20)
     {
@@ -59,8 +62,8 @@ public static class StatisticalForecastBenchmark
         Task<SymptomForecastOutput[]> Predict(IReadOnlyList<SymptomForecastInput> inputs) => Task.FromResult(models.Predict(inputs));
         say($"## Served forecast per patient-symptom: models only, global ensemble, personalised ({models.Version}, one core, one torch thread)");
         say("");
-        say("| history days | requests | models only median ms | global ensemble median ms | personalised median ms | personalised / global (medians) | personalised p90 ms | statistical fit + backtest median ms |");
-        say("|---:|---:|---:|---:|---:|---:|---:|---:|");
+        say("| history days | requests | models only median ms | global ensemble median ms | personalised median ms | personalised / global (medians) | personalised p90 ms | member fit + backtest median ms: SARIMA alone | SARIMA + ETS mean | ratio |");
+        say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var days in new[] { 150, 365 })
         {
             var cohort = new SymptomCohortSimulator(days).Simulate(patients, days, new DateOnly(2026, 6, 30));
@@ -72,6 +75,7 @@ public static class StatisticalForecastBenchmark
                 personalised.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
             }
             var (modelsOnly, global, personal, statistical) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
+            var sarimaAlone = new List<double>();
             foreach (var (p, s) in requests)
             {
                 var sw = Stopwatch.StartNew();
@@ -84,14 +88,18 @@ public static class StatisticalForecastBenchmark
                 personalised.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
                 personal.Add(sw.Elapsed.TotalMilliseconds);
                 var series = p.Daily[s];
-                sw.Restart();
-                StatisticalMember.Forecast(series, 28);
-                StatisticalMember.Backtest(series, [.. Enumerable.Range(1, 8).Select(k => days - 1 - 7 * (9 - k))], 28);
-                statistical.Add(sw.Elapsed.TotalMilliseconds);
+                int[] origins = [.. Enumerable.Range(1, 8).Select(k => days - 1 - 7 * (9 - k))];
+                foreach (var (kind, times) in new[] { (StatisticalMemberKind.Sarima, sarimaAlone), (StatisticalMemberKind.SarimaEtsMean, statistical) })
+                {
+                    sw.Restart();
+                    StatisticalMember.Forecast(series, 28, kind);
+                    StatisticalMember.Backtest(series, origins, 28, kind);
+                    times.Add(sw.Elapsed.TotalMilliseconds);
+                }
             }
             static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
             say($"| {days} | {requests.Count} | {Median(modelsOnly):F1} | {Median(global):F1} | {Median(personal):F1} | {Median(personal) / Median(global):F1} | " +
-                $"{personal.Order().ElementAt((int)(personal.Count * 0.9)):F1} | {Median(statistical):F1} |");
+                $"{personal.Order().ElementAt((int)(personal.Count * 0.9)):F1} | {Median(sarimaAlone):F1} | {Median(statistical):F1} | {Median(statistical) / Median(sarimaAlone):F2} |");
         }
         say("");
     }

@@ -140,15 +140,40 @@ public sealed record ForecastComponentsDto(
     [property: Id(9)] double[] StatisticalWeights,
     [property: Id(10)] ForecastPersonalisationDto Personalisation,
     [property: Id(11)] string Target,
-    [property: Id(12)] AssessmentModelDto? Assessment = null)
+    [property: Id(12)] AssessmentModelDto? Assessment = null,
+    [property: Id(13)] ForecastConfidenceDto? Confidence = null)
 {
     /// <summary>The same components for horizons 1..<paramref name="horizon"/> only, rounded for an answer.</summary>
     public ForecastComponentsDto Take(int horizon) => new(R(Transformer, horizon), R(TransformerSd, horizon), TransformerArchitecture,
         R(XGBoost, horizon), XGBoostHyperparameters, R(TransformerWeights, horizon), R(XGBoostWeights, horizon),
         Statistical is null ? null : R(Statistical, horizon), StatisticalModel, R(StatisticalWeights, horizon), Personalisation.Take(horizon), Target,
-        Assessment is null ? null : Assessment with { RecallMood = R(Assessment.RecallMood, horizon), MoodForecast = R(Assessment.MoodForecast, horizon) });
+        Assessment is null ? null : Assessment with { RecallMood = R(Assessment.RecallMood, horizon), MoodForecast = R(Assessment.MoodForecast, horizon) },
+        Confidence?.Rounded());
 
     internal static double[] R(double[] values, int horizon) => [.. values.Take(horizon).Select(v => Math.Round(v, 3))];
+}
+
+/// <summary>
+/// How far a forecast can be trusted (issue 16): the interval width against the calibrated one, the members' disagreement,
+/// the out-of-distribution score of its inputs and which input scored it (null when the model version has no training
+/// reference), and the rule's verdict with its reasons.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ForecastConfidenceDto(
+    [property: Id(0)] bool LowConfidence,
+    [property: Id(1)] string[] Reasons,
+    [property: Id(2)] double IntervalWidthRatio,
+    [property: Id(3)] double MemberDisagreement,
+    [property: Id(4)] double? OutOfDistributionScore,
+    [property: Id(5)] string? OutOfDistributionFeature,
+    [property: Id(6)] string Rule)
+{
+    public ForecastConfidenceDto Rounded() => this with
+    {
+        IntervalWidthRatio = Math.Round(IntervalWidthRatio, 3),
+        MemberDisagreement = Math.Round(MemberDisagreement, 3),
+        OutOfDistributionScore = OutOfDistributionScore is { } z ? Math.Round(z, 3) : null,
+    };
 }
 
 /// <summary>

@@ -110,8 +110,16 @@ public static class NovaMindSiloExtensions
         silo.Services.AddSingleton(configuration.GetSection("Monitoring:LiveAccuracy").Get<NovaMind.Grains.Monitoring.LiveAccuracyOptions>() ?? new NovaMind.Grains.Monitoring.LiveAccuracyOptions());
         silo.Services.AddSingleton(configuration.GetSection("Monitoring:LiveError").Get<NovaMind.Domain.Monitoring.LiveAccuracyRule>() ?? new NovaMind.Domain.Monitoring.LiveAccuracyRule());
         silo.Services.AddSingleton(_ => new NovaMind.Grains.Monitoring.OfflineForecastAccuracy(Path.Combine(ModelsRoot(configuration), "forecast")));
+        silo.Services.AddSingleton(_ => new NovaMind.Grains.Monitoring.OfflinePgxAccuracy(Path.Combine(ModelsRoot(configuration), "pgx")));
         silo.Services.AddSingleton<NovaMind.Grains.Monitoring.LiveAccuracyAggregator>();
         silo.Services.AddHostedService(sp => sp.GetRequiredService<NovaMind.Grains.Monitoring.LiveAccuracyAggregator>());
+        // Drift and confidence (issue 16): served inputs and predictions against the training references of their version.
+        silo.Services.AddSingleton((configuration.GetSection("Monitoring:Drift").Get<NovaMind.Grains.Monitoring.ForecastDriftOptions>() ?? new NovaMind.Grains.Monitoring.ForecastDriftOptions()).Validated());
+        silo.Services.AddSingleton(configuration.GetSection("Monitoring:DriftRule").Get<NovaMind.Domain.Monitoring.DriftRule>() ?? new NovaMind.Domain.Monitoring.DriftRule());
+        silo.Services.AddSingleton((configuration.GetSection("Monitoring:Confidence").Get<NovaMind.Domain.Monitoring.ConfidenceRule>() ?? new NovaMind.Domain.Monitoring.ConfidenceRule()).Validated());
+        silo.Services.AddSingleton(_ => new NovaMind.Grains.Monitoring.ForecastDriftReferences(Path.Combine(ModelsRoot(configuration), "forecast")));
+        silo.Services.AddSingleton<NovaMind.Grains.Monitoring.ForecastDriftMonitor>();
+        silo.Services.AddHostedService(sp => sp.GetRequiredService<NovaMind.Grains.Monitoring.ForecastDriftMonitor>());
 
         silo.Services.AddSingleton(sp => Served(sp, "correlation", CorrelationModel.LoadCurrent(Path.Combine(ModelsRoot(configuration), "correlation"), device), m => m.Version));
         silo.Services.AddSingleton(sp => new InferenceScheduler<CorrelationWindowInput, CorrelationWindowOutput>(

@@ -50,7 +50,12 @@ public sealed class LiveAccuracyTests(NovaMindClusterFixture fixture)
         Assert.Equal("mood", summary.Symptom);
         Assert.Equal(expected.Count, summary.ScoredPoints);
         Assert.Equal(expected.Average(x => Math.Abs(x.Actual - x.Point.Value)), summary.Mae!.Value, 2e-3); // served values are stored as float, answers rounded to 3 decimals
-        Assert.Equal(expected.Average(x => x.Point.Lower80 <= x.Actual && x.Actual <= x.Point.Upper80 ? 1.0 : 0.0), summary.Coverage80!.Value, 1e-9);
+        // Coverage from the answer's bounds, which are rounded to 3 decimals: a day within rounding of a bound (daily means of
+        // whole-number scores often sit on one) may count either way; every other day must count as computed here.
+        static bool Near(double a, double b) => Math.Abs(a - b) <= 5e-4 + 1e-9;
+        var surelyIn = expected.Count(x => x.Point.Lower80 < x.Actual && x.Actual < x.Point.Upper80 && !Near(x.Actual, x.Point.Lower80) && !Near(x.Actual, x.Point.Upper80));
+        var onEdge = expected.Count(x => Near(x.Actual, x.Point.Lower80) || Near(x.Actual, x.Point.Upper80));
+        Assert.InRange(summary.Coverage80!.Value * expected.Count, surelyIn - 1e-9, surelyIn + onEdge + 1e-9);
         Assert.Equal(1, summary.PendingForecasts); // days 11–14 are not observed yet
 
         // The same points, merged for the model version (aggregates only), by horizon bucket.

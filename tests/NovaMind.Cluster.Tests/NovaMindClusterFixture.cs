@@ -25,7 +25,9 @@ public sealed class NovaMindClusterFixture : IAsyncLifetime
         Azurite = await AzuriteServer.StartAsync();
         // These tests call grains directly as a trusted client; the silo's client-call check has its own tests (SiloAccessTests).
         var configuration = SiloConfiguration(Azurite, Secrets, new() { ["Placement:RequireAccelerator"] = "false", [NovaMindSiloExtensions.VerifyClientCallsKey] = "false",
-            ["Twins:History:RawRetentionDays"] = RawRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+            ["Twins:History:RawRetentionDays"] = RawRetentionDays.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Drift windows of 100 values judged from 100 (DriftAndConfidenceTests fills them with one cohort per phase).
+            ["Monitoring:Drift:WindowValues"] = "100", ["Monitoring:DriftRule:MinCount"] = "100" });
 
         var builder = new InProcessTestClusterBuilder(1);
         builder.ConfigureSilo((_, silo) => silo.AddNovaMind(configuration));

@@ -57,6 +57,12 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
         Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync($"api/patients/{id}/observations", Body(patient.Observations.Where(o => DayOf(o) <= origin)))).StatusCode);
         var forecast = await http.GetFromJsonAsync<JsonElement>($"api/patients/{id}/forecast?symptom=mood&horizon=7");
         Assert.Equal(origin.AddDays(1).ToString("yyyy-MM-dd"), forecast.GetProperty("predictions")[0].GetProperty("date").GetString());
+        // Every forecast says how far it can be trusted, and why when it cannot.
+        var confidence = forecast.GetProperty("confidence");
+        Assert.Equal(forecast.GetProperty("low_confidence").GetBoolean(), confidence.GetProperty("reasons").GetArrayLength() > 0);
+        Assert.True(confidence.GetProperty("interval_width_ratio").GetDouble() > 0);
+        Assert.True(confidence.GetProperty("out_of_distribution_score").GetDouble() >= 0); // the served set has a training reference
+        Assert.Contains("robust sd", confidence.GetProperty("rule").GetString());
 
         // The five days after the forecast's origin arrive (all are over): each observed one is scored.
         var later = patient.Observations.Where(o => DayOf(o) > origin).ToList();
@@ -68,7 +74,15 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
         Assert.True(mood.GetProperty("mae").GetDouble() >= 0);
 
         using var plain = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
-        var exported = await plain.GetStringAsync(new Uri(system.SiloHttpBaseAddress, "metrics"));
+        // Drift gauges are computed off the request path, every 10 s: wait for the silo's first pass after the forecast.
+        var exported = "";
+        for (var deadline = DateTime.UtcNow.AddSeconds(45); DateTime.UtcNow < deadline; await Task.Delay(1000))
+        {
+            exported = await plain.GetStringAsync(new Uri(system.SiloHttpBaseAddress, "metrics"));
+            if (exported.Contains("novamind_model_drift_psi{", StringComparison.Ordinal)) break;
+        }
+        Assert.Matches(@"(?m)^novamind_model_drift_psi\{[^}]*feature=""sleep_hours_mean7""[^}]*symptom=""mood""", exported);
+        Assert.Matches(@"(?m)^novamind_forecast_confidence_assessed_total\{[^}]*symptom=""mood""[^}]*\} [1-9]", exported);
         Assert.Matches(@"(?m)^novamind_forecast_realised_absolute_error_count\{[^}]*symptom=""mood""[^}]*\} [1-9]", exported);
         Assert.Matches(@"(?m)^novamind_forecast_offline_mae\{[^}]*horizon_bucket=""1-7""[^}]*symptom=""mood""", exported);
         Assert.DoesNotContain(id.ToString(), exported);
@@ -103,6 +117,13 @@ public sealed class OperationsEndpointsTests(NovaMindSystemFixture system)
             buckets.Select(b => $"{b.GetProperty("symptom").GetString()} {b.GetProperty("horizons").GetString()}").Order(StringComparer.Ordinal));
         Assert.All(buckets, b => Assert.True(b.GetProperty("offline_mae").GetDouble() > 0));
         Assert.All(buckets, b => Assert.InRange(b.GetProperty("offline_coverage80").GetDouble(), 0.6, 0.95));
+        // Drift per monitored input and prediction of every symptom, judged by a stated rule against the training reference.
+        var drift = version.GetProperty("drift");
+        Assert.Contains("PSI > 0.25", drift.GetProperty("rule").GetString());
+        Assert.Contains("training origins", drift.GetProperty("reference").GetString());
+        var features = drift.GetProperty("features").EnumerateArray().ToList();
+        Assert.Equal(30, features.Count); // 3 symptoms × (8 inputs + forecasts at h1 and h7)
+        Assert.Contains(features, f => f.GetProperty("feature").GetString() == "sleep_hours_mean7" && f.GetProperty("kind").GetString() == "input");
         Assert.DoesNotContain("patient", report.GetRawText(), StringComparison.OrdinalIgnoreCase);
 
         using var clinician = system.Client();

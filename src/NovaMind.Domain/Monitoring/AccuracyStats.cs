@@ -41,7 +41,10 @@ public sealed record LiveAccuracyVerdict(bool Flagged, bool EnoughData, double? 
 public sealed record LiveAccuracyRule(double Margin = 0.10, long MinPoints = 200, double Alpha = 0.05)
 {
     /// <summary>The rule in words, as operators see it next to the numbers.</summary>
-    public string Description => $"flag when n ≥ {MinPoints} and a one-sided z-test (α = {Alpha}) finds live MAE > offline MAE × {1 + Margin:0.###}";
+    public string Description => DescriptionFor("MAE");
+
+    /// <summary>The rule in words for a loss other than the absolute error (the PGx Brier score uses the same test).</summary>
+    public string DescriptionFor(string loss) => $"flag when n ≥ {MinPoints} and a one-sided z-test (α = {Alpha}) finds live {loss} > offline {loss} × {1 + Margin:0.###}";
 
     public LiveAccuracyVerdict Evaluate(AccuracyStats live, OfflineAccuracy? offline)
     {

@@ -28,6 +28,21 @@ public sealed record ReferenceDistribution(string Name, double[] Edges, double[]
 
     public int Bins => Edges.Length + 1;
 
+    /// <summary>p90 − p10 of a normal distribution in units of its standard deviation (2 × 1.28155).</summary>
+    private const double NormalDecileSpread = 2.5631031310892007;
+
+    /// <summary>
+    /// How far <paramref name="value"/> lies from the training median, in units of a standard deviation estimated from the
+    /// deciles ((p90 − p10) / 2.563, exact for a normal and robust to outliers): an out-of-distribution score that needs
+    /// only the stored bins. NaN for a non-decile reference, a flat one (p10 = p90) or a missing value.
+    /// </summary>
+    public double RobustZ(double value)
+    {
+        if (Edges.Length != DefaultBins - 1 || !double.IsFinite(value)) return double.NaN;
+        var spread = Edges[8] - Edges[0];
+        return spread > 0 ? (value - Edges[4]) / (spread / NormalDecileSpread) : double.NaN;
+    }
+
     /// <summary>The bin of <paramref name="value"/>: the first edge at or above it (bin k holds (edge k−1, edge k]).</summary>
     public int BinOf(double value) => BinOf(Edges, value);
 

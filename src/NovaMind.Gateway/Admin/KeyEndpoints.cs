@@ -26,10 +26,13 @@ public static class KeyEndpoints
                 var versions = (await cluster.GetGrain<IModelMonitoringRegistryGrain>(0).Versions("forecast")).Append(served).Distinct(StringComparer.Ordinal)
                     .OrderBy(v => v == served ? 0 : 1).ThenByDescending(v => v, StringComparer.Ordinal).ToArray();
                 var snapshots = await Task.WhenAll(versions.Select(v => cluster.GetGrain<IForecastAccuracyGrain>(v).Snapshot()));
-                return TypedResults.Ok(new ModelMonitoringReportDto(new Dictionary<string, string> { ["forecast"] = served }, snapshots));
+                var pgxVersions = (await cluster.GetGrain<IModelMonitoringRegistryGrain>(0).Versions("pgx")).OrderByDescending(v => v, StringComparer.Ordinal);
+                var pgx = await Task.WhenAll(pgxVersions.Select(v => cluster.GetGrain<IPgxAccuracyGrain>(v).Snapshot()));
+                return TypedResults.Ok(new ModelMonitoringReportDto(new Dictionary<string, string> { ["forecast"] = served }, snapshots, pgx));
             })
             .RequiresPatientAccess(PatientAction.ReadModelMonitoring)
-            .WithSummary("Each forecast model version's live accuracy (from the twins' later observations) next to its offline evaluation, flagged by a stated rule; aggregates only");
+            .WithSummary("Each forecast model version's live accuracy (from the twins' later observations) next to its offline evaluation, its input and " +
+                         "prediction drift against its training reference, and each PGx version's live Brier score from later treatment outcomes; aggregates only");
         return admin;
     }
 }

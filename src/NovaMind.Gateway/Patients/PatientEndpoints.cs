@@ -41,9 +41,12 @@ public sealed record MemberWeights(double Transformer, [property: JsonPropertyNa
 public sealed record IntervalScales([property: JsonPropertyName("80")] double Level80, [property: JsonPropertyName("95")] double Level95);
 public sealed record PersonalisationResponse(int BacktestOrigins, int BacktestPoints, IntervalScales IntervalScale, IntervalScales BacktestIntervalScale,
     EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason);
+/// <summary>How far the forecast can be trusted; <c>out_of_distribution_score</c> is null for a model version without a training reference.</summary>
+public sealed record ConfidenceResponse(string[] Reasons, double IntervalWidthRatio, double MemberDisagreement, double? OutOfDistributionScore,
+    string? OutOfDistributionFeature, string Rule);
 public sealed record ForecastResponse(string ModelVersion, DateTimeOffset GeneratedAt, string Symptom, int Horizon, ForecastPointResponse[] Predictions,
     ContributingModels ContributingModels, EnsembleWeights Weights, PersonalisationResponse Personalisation, string? ModelDevice,
-    string Mode, AssessmentModelResponse? Assessments);
+    string Mode, AssessmentModelResponse? Assessments, bool LowConfidence, ConfidenceResponse? Confidence);
 
 public static class PatientEndpoints
 {
@@ -172,7 +175,9 @@ public static class PatientEndpoints
             Personalisation(c.Personalisation), r.ModelDevice,
             c.Assessment is null ? "daily" : "assessments",
             c.Assessment is { } a ? new AssessmentModelResponse(a.Model, Math.Round(a.Intercept, 3), Math.Round(a.Slope, 3), Math.Round(a.ResidualSd, 3), a.Assessments, a.RecallDays,
-                a.RecallMood, a.MoodForecast) : null);
+                a.RecallMood, a.MoodForecast) : null,
+            c.Confidence?.LowConfidence ?? false,
+            c.Confidence is { } k ? new ConfidenceResponse(k.Reasons, k.IntervalWidthRatio, k.MemberDisagreement, k.OutOfDistributionScore, k.OutOfDistributionFeature, k.Rule) : null);
     }
 
     private static PersonalisationResponse Personalisation(ForecastPersonalisationDto p) =>

@@ -46,9 +46,10 @@ public sealed class ForecastAccuracyGrain(
         }
     }
 
-    public Task<ModelVersionMonitoringDto> Snapshot()
+    public async Task<ModelVersionMonitoringDto> Snapshot()
     {
         var version = this.GetPrimaryKeyString();
+        var drift = await GrainFactory.GetGrain<IForecastDriftGrain>(version).Snapshot();
         var (offlineBuckets, source) = offline.For(version);
         var keys = state.State.Buckets.Values.Select(b => (b.Symptom, b.Bucket)).Concat(offlineBuckets.Keys).Distinct()
             .OrderBy(k => k.Item1, StringComparer.Ordinal).ThenBy(k => Array.IndexOf(HorizonBuckets.All, k.Item2));
@@ -62,8 +63,8 @@ public sealed class ForecastAccuracyGrain(
             buckets.Add(new BucketAccuracyDto(symptom, bucket, live.Count, Finite(live.Mae), Finite(live.Coverage80), Finite(live.Coverage95),
                 off?.Mae, off?.Coverage80, off?.Coverage95, verdict.Ratio, verdict.Flagged, verdict.EnoughData, verdict.Z is { } z && double.IsFinite(z) ? z : null));
         }
-        return Task.FromResult(new ModelVersionMonitoringDto("forecast", version, state.State.FirstScoredAt, state.State.LastScoredAt, source,
-            rule.Description, buckets.Any(b => b.Flagged), [.. buckets]));
+        return new ModelVersionMonitoringDto("forecast", version, state.State.FirstScoredAt, state.State.LastScoredAt, source,
+            rule.Description, buckets.Any(b => b.Flagged), [.. buckets], drift);
     }
 
     private static double? Finite(double v) => double.IsFinite(v) ? v : null;

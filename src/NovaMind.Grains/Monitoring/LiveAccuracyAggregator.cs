@@ -59,8 +59,31 @@ public sealed partial class LiveAccuracyAggregator : BackgroundService
     private static readonly Counter<long> IntervalHits = MonitoringMeter.CreateCounter<long>("novamind.forecast.interval_hits", "{point}",
         "Scored forecast points inside their 80 % / 95 % interval (level)");
 
+    private static readonly Histogram<double> PgxBrier = MonitoringMeter.CreateHistogram<double>("novamind.pgx.brier_score", null,
+        "Brier score of served treatment-response estimates once the treatment that followed ended (model_version, drug)",
+        advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9] });
+
     private readonly Lock _gate = new();
     private Dictionary<(string Version, string Symptom, string Bucket), AccuracyStats> _pending = [];
+    private Dictionary<(string Version, string Drug), PgxAccuracyDeltaDto> _pendingPgx = [];
+
+    /// <summary>Scored PGx estimates: the Brier histogram at once, the per-version sums at the next flush.</summary>
+    public void Add(IReadOnlyList<PgxScoredPoint> points)
+    {
+        if (points.Count == 0) return;
+        foreach (var p in points)
+            PgxBrier.Record(p.Brier, new System.Diagnostics.TagList { { "model_version", p.ModelVersion }, { "drug", p.Drug } });
+        lock (_gate)
+            foreach (var p in points)
+                _pendingPgx[(p.ModelVersion, p.Drug)] = Merge(_pendingPgx.GetValueOrDefault((p.ModelVersion, p.Drug)),
+                    new PgxAccuracyDeltaDto(p.Drug, 1, p.Brier, p.Brier * p.Brier, p.Probability, p.Responded ? 1 : 0));
+    }
+
+    internal static PgxAccuracyDeltaDto Merge(PgxAccuracyDeltaDto? a, PgxAccuracyDeltaDto b) => a is null ? b : a with
+    {
+        Count = a.Count + b.Count, SumBrier = a.SumBrier + b.SumBrier, SumSquaredBrier = a.SumSquaredBrier + b.SumSquaredBrier,
+        SumProbability = a.SumProbability + b.SumProbability, Responses = a.Responses + b.Responses,
+    };
 
     public void Add(IReadOnlyList<ScoredPoint> points)
     {
@@ -89,11 +112,24 @@ public sealed partial class LiveAccuracyAggregator : BackgroundService
     public async Task FlushAsync()
     {
         Dictionary<(string Version, string Symptom, string Bucket), AccuracyStats> batch;
+        Dictionary<(string Version, string Drug), PgxAccuracyDeltaDto> pgx;
         lock (_gate)
         {
-            if (_pending.Count == 0) return;
-            batch = _pending;
-            _pending = [];
+            (batch, pgx) = (_pending, _pendingPgx);
+            (_pending, _pendingPgx) = ([], []);
+        }
+        foreach (var version in pgx.GroupBy(b => b.Key.Version))
+        {
+            try
+            {
+                await grains.GetGrain<IPgxAccuracyGrain>(version.Key).Add([.. version.Select(v => v.Value)], clock.GetUtcNow());
+            }
+            catch (Exception ex)
+            {
+                LogFlushFailed(ex, version.Key, version.Sum(v => v.Value.Count));
+                lock (_gate)
+                    foreach (var (key, delta) in version) _pendingPgx[key] = Merge(_pendingPgx.GetValueOrDefault(key), delta);
+            }
         }
         foreach (var version in batch.GroupBy(b => b.Key.Version))
         {

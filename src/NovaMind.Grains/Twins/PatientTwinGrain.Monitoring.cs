@@ -70,6 +70,29 @@ public sealed partial class PatientTwinGrain
         liveAccuracy.Add(points);
     }
 
+    private const int MaxServedPgxEstimates = 64;
+
+    /// <summary>Keeps the treatment-response estimates of a PGx answer (one per drug and model version; the latest wins).</summary>
+    private void RecordServedPgx(IEnumerable<MedicationPredictionDto> predictions)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        IReadOnlyList<ServedPgxEstimate> served = [.. twin.State.ServedPgxEstimates.Select(e => e.ToDomain())];
+        foreach (var p in predictions)
+            if (p.Efficacy is { } efficacy && p.ModelVersion is { } version)
+                served = PgxScoring.Record(served, new ServedPgxEstimate(version, p.Medication, efficacy.Score, today), MaxServedPgxEstimates);
+        twin.State.ServedPgxEstimates = [.. served.Select(StoredServedPgxEstimate.From)];
+    }
+
+    /// <summary>Scores served estimates by the finished treatments now on record; called after a durable medication update.</summary>
+    private void ScoreServedPgx()
+    {
+        if (twin.State.ServedPgxEstimates.Count == 0) return;
+        var (kept, points) = PgxScoring.Score([.. twin.State.ServedPgxEstimates.Select(e => e.ToDomain())], twin.State.Medications.ToDomain().History,
+            DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
+        twin.State.ServedPgxEstimates = [.. kept.Select(StoredServedPgxEstimate.From)];
+        liveAccuracy.Add(points);
+    }
+
     /// <summary>This patient's own recent forecast accuracy per symptom (points scored in the last 28 days).</summary>
     private ForecastAccuracySummaryDto[] AccuracySummary()
     {
@@ -129,5 +152,22 @@ public sealed class StoredDailyAccuracy
     {
         Symptom = symptom, DayNumber = day.DayNumber, Count = s.Count, SumAbsoluteError = s.SumAbsoluteError,
         SumSquaredAbsoluteError = s.SumSquaredAbsoluteError, Hits80 = s.Hits80, Hits95 = s.Hits95,
+    };
+}
+
+/// <summary><see cref="ServedPgxEstimate"/> as the twin stores it.</summary>
+[GenerateSerializer]
+public sealed class StoredServedPgxEstimate
+{
+    [Id(0)] public string ModelVersion { get; set; } = "";
+    [Id(1)] public string Drug { get; set; } = "";
+    [Id(2)] public double ResponseProbability { get; set; }
+    [Id(3)] public int ServedOnDayNumber { get; set; }
+
+    public ServedPgxEstimate ToDomain() => new(ModelVersion, Drug, ResponseProbability, DateOnly.FromDayNumber(ServedOnDayNumber));
+
+    public static StoredServedPgxEstimate From(ServedPgxEstimate e) => new()
+    {
+        ModelVersion = e.ModelVersion, Drug = e.Drug, ResponseProbability = e.ResponseProbability, ServedOnDayNumber = e.ServedOn.DayNumber,
     };
 }

@@ -613,6 +613,7 @@ public sealed partial class PatientTwinGrain(
         var previous = twin.State.Medications;
         twin.State.Medications = validation.Plan!.ToDto();
         await WriteOrRevertAsync(() => twin.State.Medications = previous);
+        ScoreServedPgx(); // online validation: estimates served before a treatment that has now ended
         _forecasts.Clear(); // treatment starts are forecast features
         MedicationsChanged();
         LogPgxUpdated(Pseudonym, "medications");
@@ -623,7 +624,9 @@ public sealed partial class PatientTwinGrain(
     public async Task<MedicationPredictionResult> GetMedicationPrediction(string drug)
     {
         if (!twin.State.Registered) return new MedicationPredictionResult(PgxStatus.PatientNotFound, null, []);
-        return await GrainFactory.GetGrain<IPgxWorkerGrain>(0).Predict(drug, GenotypeOnRecord(), twin.State.Medications, WorkPriority.Clinician);
+        var result = await GrainFactory.GetGrain<IPgxWorkerGrain>(0).Predict(drug, GenotypeOnRecord(), twin.State.Medications, WorkPriority.Clinician);
+        if (result.Prediction is { } prediction) RecordServedPgx([prediction]);
+        return result;
     }
 
     private GenotypeOnRecordDto? GenotypeOnRecord() => twin.State.Genotype is null
@@ -640,6 +643,7 @@ public sealed partial class PatientTwinGrain(
         var genotype = GenotypeOnRecord();
         var predictions = (await Task.WhenAll(candidates.Select(DrugCatalogue.Normalize).Distinct()
             .Select(c => worker.Predict(c, genotype, twin.State.Medications, WorkPriority.Clinician)))).Select(p => p.Prediction!).ToList();
+        RecordServedPgx(predictions);
         var byDrug = predictions.ToDictionary(p => p.Medication, StringComparer.Ordinal);
         var ranked = MedicationRanking.Rank([.. predictions.Select(p => p.ToRankingCandidate())], twin.State.Medications.ToDomain());
         return new MedicationRankingResult(PgxStatus.Ok,

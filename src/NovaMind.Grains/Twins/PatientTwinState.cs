@@ -46,6 +46,9 @@ public sealed class PatientTwinState
 
     /// <summary>Forecast points scored in the last 28 days, per symptom and day of scoring: this patient's own recent forecast accuracy.</summary>
     [Id(12)] public List<StoredDailyAccuracy> RecentAccuracy { get; set; } = [];
+
+    /// <summary>Treatment-response estimates served and not yet followed by a finished treatment (PGx online validation, issue 16).</summary>
+    [Id(13)] public List<StoredServedPgxEstimate> ServedPgxEstimates { get; set; } = [];
 }
 
 /// <summary>One type's <see cref="TypeHistory"/> as stored: totals and the daily aggregates as columns (compact).</summary>

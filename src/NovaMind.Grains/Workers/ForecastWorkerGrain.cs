@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Options;
 using NovaMind.Contracts;
 using NovaMind.Domain.Forecasting;
+using NovaMind.Domain.Monitoring;
 using NovaMind.Domain.Observations;
+using NovaMind.Grains.Monitoring;
 using NovaMind.Grains.Placement;
 using NovaMind.Ml;
 using NovaMind.Ml.Forecasting;
 using NovaMind.Ml.Forecasting.Assessments;
+using NovaMind.Ml.Forecasting.Monitoring;
 using NovaMind.Ml.Forecasting.Statistical;
 using NovaMind.Ml.Inference;
 using Orleans.Concurrency;
@@ -28,7 +31,9 @@ public sealed class ForecastWorkerGrain(
     PersonalisedForecaster forecaster,
     InferenceScheduler<SymptomForecastInput, SymptomForecastOutput> scheduler,
     IOptions<ForecastWorkerOptions> options,
-    InferenceDevice device) : Grain, IForecastWorkerGrain
+    InferenceDevice device,
+    ForecastDriftMonitor monitor,
+    ConfidenceRule confidenceRule) : Grain, IForecastWorkerGrain
 {
     public Task<string> ModelVersion() => Task.FromResult(forecaster.Models.Version);
 
@@ -57,7 +62,7 @@ public sealed class ForecastWorkerGrain(
         }
         if (output is null)
             return Refused(ForecastStatus.InsufficientHistory, ForecastHistory.Requirement(target, ForecastHistory.Assess(observations, target).ObservedDays));
-        var components = Components(output, target);
+        var components = Components(output, target) with { Confidence = Monitor(output, target) };
         if (readiness.Mode == ForecastMode.Daily)
             return new SymptomForecastDto(ForecastStatus.Ok, forecaster.Models.Version, output.Origin,
                 output.Mean, output.Lower80, output.Upper80, output.Lower95, output.Upper95, components, ModelDevice: device.Name);
@@ -85,6 +90,25 @@ public sealed class ForecastWorkerGrain(
         return new ForecastComponentsDto(output.Models.Transformer, output.Models.TransformerSd, models.TransformerDescription(target),
             output.Models.XGBoost, models.XGBoostDescription(target), Member(p.Weights, 0), Member(p.Weights, 1),
             output.Statistical, StatisticalMember.Description(models.Ensemble(target).StatisticalMemberKind), Member(p.Weights, 2), personalisation, target.Name);
+    }
+
+    /// <summary>
+    /// The forecast's confidence, and its inputs and predictions handed to the silo's drift monitor (an append; the
+    /// statistics are computed off this path). What is monitored is the model that ran: mood when PHQ-9/GAD-7 come from
+    /// periodic assessments.
+    /// </summary>
+    private ForecastConfidenceDto Monitor(PersonalisedForecastOutput output, ObservationType target)
+    {
+        var models = forecaster.Models;
+        var inputs = ForecastDriftReference.InputValues(output.InputFeatures);
+        IReadOnlyList<IReadOnlyList<double>> members = output.Statistical is null
+            ? [output.Models.Transformer, output.Models.XGBoost]
+            : [output.Models.Transformer, output.Models.XGBoost, output.Statistical];
+        var reference = models.DriftReference(target);
+        var assessment = confidenceRule.Assess(output.Personalisation.IntervalScale80, members, output.CalibratedHalfWidth80, reference?.Inputs ?? [], inputs);
+        monitor.Record(models.Version, target.Name, inputs, ForecastDriftReference.PredictionValues(output.Mean), assessment);
+        return new ForecastConfidenceDto(assessment.LowConfidence, [.. assessment.Reasons], assessment.IntervalWidthRatio, assessment.MemberDisagreement,
+            reference is null ? null : assessment.OutOfDistributionScore, assessment.OutOfDistributionFeature, confidenceRule.Description);
     }
 
     private SymptomForecastDto Refused(ForecastStatus status, string problem) =>

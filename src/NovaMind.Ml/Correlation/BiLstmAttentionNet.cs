@@ -23,6 +23,7 @@ public sealed class BiLstmAttentionNet : nn.Module<Tensor, (Tensor Prediction, T
 {
     private readonly ModuleList<Linear> _inputs;
     private readonly Embedding _modalityEmbedding;
+    private readonly long[] _modalityIds;
     private readonly Linear _modalityKey;
     private readonly Linear _modalityScore;
     private readonly LSTM _lstm;
@@ -35,6 +36,7 @@ public sealed class BiLstmAttentionNet : nn.Module<Tensor, (Tensor Prediction, T
     public BiLstmAttentionNet(int modalities, int embedding = 16, int hidden = 32) : base(nameof(BiLstmAttentionNet))
     {
         _modalities = modalities;
+        _modalityIds = [.. Enumerable.Range(0, modalities).Select(m => (long)m)];
         _inputs = nn.ModuleList(Enumerable.Range(0, modalities).Select(_ => nn.Linear(2, embedding)).ToArray());
         _modalityEmbedding = nn.Embedding(modalities, embedding);
         _modalityKey = nn.Linear(embedding, embedding);
@@ -54,12 +56,13 @@ public sealed class BiLstmAttentionNet : nn.Module<Tensor, (Tensor Prediction, T
         using var scope = NewDisposeScope();
         var embedded = new Tensor[_modalities];
         for (var m = 0; m < _modalities; m++) embedded[m] = _inputs[m].forward(window[.., .., m, ..]);
-        var modalityIds = arange(_modalities, dtype: ScalarType.Int64, device: window.device);
-        var e = nn.functional.gelu(stack(embedded, dim: 2)) + _modalityEmbedding.forward(modalityIds); // [B, W, M, E]
+        // Arithmetic through TorchScalars: no temporary native scalar for the GC to finalize mid-call.
+        var modalityIds = tensor(_modalityIds, device: window.device);
+        var e = nn.functional.gelu(stack(embedded, dim: 2)).Plus(_modalityEmbedding.forward(modalityIds)); // [B, W, M, E]
 
         var mask = window[.., .., .., 1];                                                                // [B, W, M]
         var modalityScores = _modalityScore.forward(tanh(_modalityKey.forward(e))).squeeze(-1);         // [B, W, M]
-        modalityScores = modalityScores.masked_fill(mask.lt(0.5), -1e4);
+        modalityScores = modalityScores.masked_fill(mask.lt(TorchScalars.Half), TorchScalars.MaskedScore);
         var beta = softmax(modalityScores, dim: -1);
         var fused = (beta.unsqueeze(-1) * e).sum(2);                                                     // [B, W, E]
 

@@ -45,13 +45,13 @@ public sealed class GeneDrugGraphNet : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor adjacency)
     {
         using var scope = NewDisposeScope();
-        var h = _node.weight! + _kind.forward(_kinds);
+        var h = _node.weight!.Plus(_kind.forward(_kinds)); // through TorchScalars: no temporary native scalar
         for (var l = 0; l < _layers; l++)
         {
             h = nn.functional.dropout(h, _dropout, training);
             var next = _self[l].forward(h);
             for (var r = 0; r < _relations; r++)
-                next = next + _relation[l * _relations + r].forward(adjacency[r].matmul(h));
+                next = next.Plus(_relation[l * _relations + r].forward(adjacency[r].matmul(h)));
             h = l < _layers - 1 ? nn.functional.relu(next) : next;
         }
         return h.MoveToOuterDisposeScope();
@@ -61,7 +61,7 @@ public sealed class GeneDrugGraphNet : nn.Module<Tensor, Tensor>
     public Tensor Score(Tensor states, Tensor drugs, Tensor genes)
     {
         using var scope = NewDisposeScope();
-        var logits = (states.index_select(0, drugs) * _decoder * states.index_select(0, genes)).sum(1) + _bias;
+        var logits = (states.index_select(0, drugs) * _decoder * states.index_select(0, genes)).sum(1).Plus(_bias);
         return logits.MoveToOuterDisposeScope();
     }
 

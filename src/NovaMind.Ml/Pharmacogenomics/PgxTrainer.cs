@@ -309,7 +309,7 @@ public sealed class PgxTrainer(PgxTrainingOptions options, Action<string>? progr
         var y = tensor(items.Select(e => e.Responded ? 1f : 0f).ToArray());
         var width = items[0].SideEffects.Length;
         var ys = tensor(items.SelectMany(e => e.SideEffects.Select(v => v ? 1f : 0f)).ToArray(), [items.Count, width]);
-        return nn.functional.binary_cross_entropy_with_logits(efficacy, y) + nn.functional.binary_cross_entropy_with_logits(sideEffects, ys);
+        return nn.functional.binary_cross_entropy_with_logits(efficacy, y).Plus(nn.functional.binary_cross_entropy_with_logits(sideEffects, ys));
     }
 
     private static double ValidationLoss(TreatmentResponseNet net, TreatmentResponseEncoder encoder, List<Example> validation)

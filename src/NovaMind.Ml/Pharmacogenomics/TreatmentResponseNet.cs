@@ -46,14 +46,15 @@ public sealed class TreatmentResponseNet : nn.Module<TreatmentBatch, (Tensor Eff
     {
         using var scope = NewDisposeScope();
         var n = batch.Drug.shape[0];
-        var query = (_drug.forward(batch.Drug) + _query.forward(batch.Query) + _tokenType[0]).unsqueeze(1);
-        var genotype = (_genotype.forward(batch.Genotype) + _tokenType[1]).unsqueeze(1);
-        var history = _drug.forward(batch.HistoryDrugs) + _history.forward(batch.History) + _tokenType[2];
+        // Arithmetic through TorchScalars: no temporary native scalar for the GC to finalize mid-call.
+        var query = _drug.forward(batch.Drug).Plus(_query.forward(batch.Query)).Plus(_tokenType[0]).unsqueeze(1);
+        var genotype = _genotype.forward(batch.Genotype).Plus(_tokenType[1]).unsqueeze(1);
+        var history = _drug.forward(batch.HistoryDrugs).Plus(_history.forward(batch.History)).Plus(_tokenType[2]);
         var tokens = cat([query, genotype, history], 1).transpose(0, 1); // [sequence, batch, d]: libtorch's layout
         var padding = cat([zeros(n, 2, dtype: ScalarType.Bool, device: batch.HistoryPadding.device), batch.HistoryPadding], 1);
         var encoded = _encoder.forward(tokens, null!, padding);
         var state = _norm.forward(encoded[0]);
-        state = state + nn.functional.gelu(_hidden.forward(state));
+        state = state.Plus(nn.functional.gelu(_hidden.forward(state)));
         var wide = cat([state, batch.Query], 1); // wide & deep: the query features (incl. drug pathway × phenotype) also reach the heads linearly
         var efficacy = _efficacy.forward(wide).squeeze(1);
         var sideEffects = _sideEffects.forward(wide);

@@ -28,6 +28,36 @@ public class DriftStatisticsTests
     }
 
     [Fact]
+    public void Counts_from_several_windows_add_up_to_the_verdict_on_their_union()
+    {
+        var a = Window(12, 8, 10, 9, 11, 10, 10, 7, 13, 10);
+        var b = Window(30, 20, 15, 10, 8, 6, 5, 3, 2, 1);
+        var ca = DriftRule.Counts(Tens, a);
+        var cb = DriftRule.Counts(Tens, b);
+        var merged = ca.Zip(cb, (x, y) => x + y).ToArray();
+        Assert.Equal(new DriftRule().Evaluate(Tens, [.. a, .. b]), new DriftRule().Evaluate(Tens, merged));
+        Assert.Throws<ArgumentException>(() => new DriftRule().Evaluate(Tens, new long[3]));
+        Assert.Equal(0, new DriftRule().Evaluate(Tens, new long[10]).Count);
+    }
+
+    [Theory]
+    // Deciles 10..90 of a uniform 0..100: median 50, (p90 − p10) / 2.5631 = 31.21 "sd".
+    [InlineData(50, 0)]
+    [InlineData(90, 1.2815515655446004)]
+    [InlineData(10, -1.2815515655446004)]
+    [InlineData(174.84866337158064, 4.0)] // 50 + 4 × 80 / 2.5631
+    public void The_robust_z_measures_distance_from_the_median_in_decile_spread_units(double value, double z) =>
+        Assert.Equal(z, Tens.RobustZ(value), 3);
+
+    [Fact]
+    public void The_robust_z_is_undefined_without_deciles_a_spread_or_a_value()
+    {
+        Assert.True(double.IsNaN(Tens.RobustZ(double.NaN)));
+        Assert.True(double.IsNaN(ReferenceDistribution.FromQuantiles("q", [1, 2, 3], 100).RobustZ(2)));
+        Assert.True(double.IsNaN(ReferenceDistribution.FromQuantiles("flat", [5, 5, 5, 5, 5, 5, 5, 5, 5], 100).RobustZ(7)));
+    }
+
+    [Fact]
     public void A_value_on_an_edge_belongs_to_the_bin_below_it()
     {
         Assert.Equal(0, Tens.BinOf(10));

@@ -239,6 +239,12 @@ function renderRecommendations(recommendations) {
 
 function chartWidth() { return Math.min(560, Math.max(320, $("patient").clientWidth / 2 - 40)); }
 
+const CONFIDENCE_REASONS = {
+  interval_width: "this patient's intervals are much wider than the model's usual ones (past forecasts missed by more)",
+  member_disagreement: "the ensemble's models disagree by more than the usual interval",
+  out_of_distribution: "recent data lie far outside what the model was trained on",
+};
+
 function renderForecasts(part, history) {
   $("forecast-status").textContent = statusText(part, "forecast");
   const host = $("forecast-charts");
@@ -254,6 +260,11 @@ function renderForecasts(part, history) {
       pad(points.map(p => p.value)), pad(points.map(p => p.upper_80)), pad(points.map(p => p.lower_80)), pad(points.map(p => p.upper_95)), pad(points.map(p => p.lower_95))];
     const figure = el("figure", { "data-symptom": s.symptom });
     figure.append(el("figcaption", { text: `${LABELS[s.symptom]} — next ${points.length} days (${s.status})` }));
+    if (s.forecast.low_confidence) {
+      const reasons = (s.forecast.confidence?.reasons ?? []).map(r => CONFIDENCE_REASONS[r] ?? r.replaceAll("_", " "));
+      figure.append(el("p", { class: "low-confidence", role: "note", "data-low-confidence": s.symptom,
+        text: `Low confidence: ${reasons.join("; ")}. Read this forecast with care.` }));
+    }
     host.append(figure);
     state.charts.push(new uPlot({
       width: chartWidth(), height: 220,

@@ -8,7 +8,14 @@ namespace NovaMind.Ml.Forecasting;
 /// <summary>A served forecast: the personalised ensemble with its intervals, each member's forecast and how the weights were chosen.</summary>
 public sealed record PersonalisedForecastOutput(
     DateOnly Origin, double[] Mean, double[] Lower80, double[] Upper80, double[] Lower95, double[] Upper95,
-    SymptomForecastOutput Models, double[]? Statistical, Personalisation Personalisation);
+    SymptomForecastOutput Models, double[]? Statistical, Personalisation Personalisation)
+{
+    /// <summary>XGBoost's feature row at the origin (what drift monitoring reads the monitored inputs from).</summary>
+    public float[] InputFeatures { get; init; } = [];
+
+    /// <summary>The calibrated (global, before personalisation) 80 % half-width per horizon.</summary>
+    public double[] CalibratedHalfWidth80 { get; init; } = [];
+}
 
 /// <summary>
 /// The ensemble as the twin serves it (issue 13): the Transformer and XGBoost (batched through <c>predict</c>, i.e. the
@@ -74,7 +81,11 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
 
         var now = outputs[0];
         var result = new PersonalisedForecastOutput(origin, new double[horizon], new double[horizon], new double[horizon], new double[horizon], new double[horizon],
-            now, statisticalNow?.Mean, personalisation);
+            now, statisticalNow?.Mean, personalisation)
+        {
+            InputFeatures = current.Features,
+            CalibratedHalfWidth80 = [.. Enumerable.Range(1, horizon).Select(h => ensemble.HalfWidth(h, SplitConformal.Level80, Math.Max(now.TransformerSd[h - 1], 1e-6)))],
+        };
         for (var h = 1; h <= horizon; h++)
         {
             var w = personalisation.Weights[h - 1];

@@ -8,9 +8,10 @@ public static class GaussianLoss
     public static Tensor MaskedNll(Tensor mean, Tensor sigma, Tensor target, Tensor targetMask)
     {
         using var scope = NewDisposeScope();
+        // Arithmetic through TorchScalars: no temporary native scalar for the GC to finalize mid-call.
         var z = (target - mean) / sigma;
-        var nll = 0.5 * z.pow(2) + sigma.log();
-        var loss = (nll * targetMask).sum() / targetMask.sum().clamp_min(1);
+        var nll = z.pow(TorchScalars.Two).mul(TorchScalars.Half).Plus(sigma.log());
+        var loss = (nll * targetMask).sum() / targetMask.sum().clamp_min(TorchScalars.One);
         return loss.MoveToOuterDisposeScope();
     }
 }

@@ -79,7 +79,7 @@ public sealed class TransformerForecastNet : nn.Module<Tensor, Tensor, Tensor, (
     public Tensor Encode(Tensor encoder)
     {
         using var scope = NewDisposeScope();
-        var x = _encoderInput.forward(encoder) + _positions[..(int)encoder.shape[1]].unsqueeze(0);
+        var x = _encoderInput.forward(encoder).Plus(_positions[..(int)encoder.shape[1]].unsqueeze(0));
         var memory = _encoder.forward(x.transpose(0, 1), src_mask: null, src_key_padding_mask: null);
         return memory.MoveToOuterDisposeScope();
     }
@@ -88,12 +88,13 @@ public sealed class TransformerForecastNet : nn.Module<Tensor, Tensor, Tensor, (
     {
         using var scope = NewDisposeScope();
         var steps = (int)decoder.shape[1];
-        var x = _decoderInput.forward(decoder) + _positions[_window..(_window + steps)].unsqueeze(0);
-        var causal = triu(full(steps, steps, float.NegativeInfinity, dtype: x.dtype, device: x.device), 1);
+        // Arithmetic through TorchScalars: no temporary native scalar for the GC to finalize mid-call.
+        var x = _decoderInput.forward(decoder).Plus(_positions[_window..(_window + steps)].unsqueeze(0));
+        var causal = triu(full([steps, steps], TorchScalars.NegativeInfinity, dtype: x.dtype, device: x.device), 1);
         var y = _decoder.forward(x.transpose(0, 1), memory, tgt_mask: causal).transpose(0, 1); // [batch, h, d]
         var outputs = _head.forward(y);
-        var mean = last.unsqueeze(1) + outputs[.., .., 0];
-        var sigma = nn.functional.softplus(outputs[.., .., 1]) + 1e-3;
+        var mean = last.unsqueeze(1).Plus(outputs[.., .., 0]);
+        var sigma = outputs[.., .., 1].Softplus().Plus(TorchScalars.SigmaFloor);
         return (mean.MoveToOuterDisposeScope(), sigma.MoveToOuterDisposeScope());
     }
 
