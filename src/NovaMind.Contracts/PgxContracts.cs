@@ -102,7 +102,15 @@ public sealed record MedicationPredictionDto(
     [property: Id(13)] string[] GenotypeChanges,
     [property: Id(14)] PhenoconversionDto[] CausedPhenoconversions,
     [property: Id(15)] string? ModelDevice,
-    [property: Id(16)] ModelSkillDto? SideEffectsSkill);
+    [property: Id(16)] ModelSkillDto? SideEffectsSkill,
+    [property: Id(17)] PgxConfidenceDto? Confidence = null);
+
+/// <summary>Whether the model estimates in a PGx answer should be read with care, and why (null when there is no model estimate).</summary>
+[GenerateSerializer, Immutable]
+public sealed record PgxConfidenceDto(
+    [property: Id(0)] bool LowConfidence,
+    [property: Id(1)] string[] Reasons,
+    [property: Id(2)] string Rule);
 
 /// <summary>The genotype a twin holds: gene → value as validated, the knowledge-base version it was validated against, and phenotype changes found on re-validation.</summary>
 [GenerateSerializer, Immutable]

@@ -54,4 +54,20 @@ public sealed class PgxLiveAccuracyTests(NovaMindClusterFixture fixture)
         await aggregator.FlushAsync();
         Assert.Equal(row.ScoredEstimates, (await grain.Snapshot()).Drugs.Single(d => d.Drug == "escitalopram").ScoredEstimates);
     }
+
+    [Fact]
+    public async Task Estimates_made_without_a_genotype_are_marked_low_confidence_and_say_why()
+    {
+        var twin = fixture.Client.GetGrain<IPatientTwinGrain>(Guid.NewGuid());
+        await twin.Register();
+        var without = (await twin.GetMedicationPrediction("sertraline")).Prediction!.Confidence!;
+        Assert.True(without.LowConfidence);
+        Assert.Equal([NovaMind.Domain.Monitoring.PgxConfidenceRule.GenotypeMissing], without.Reasons); // the served model beats its baseline (report)
+
+        Assert.Equal(UpdateStatus.Updated, (await twin.SetGenotype(new() { ["CYP2C19"] = "*1/*1", ["CYP2D6"] = "*1/*1" })).Status);
+        var with = (await twin.GetMedicationPrediction("sertraline")).Prediction!;
+        Assert.False(with.Confidence!.LowConfidence);
+        Assert.Empty(with.Confidence.Reasons);
+        Assert.True(with.Efficacy!.Skill!.BeatsBaseline);
+    }
 }

@@ -1,5 +1,6 @@
 using System.Globalization;
 using NovaMind.Contracts;
+using NovaMind.Domain.Monitoring;
 using NovaMind.Domain.Pharmacogenomics;
 using NovaMind.Grains.Placement;
 using NovaMind.Grains.Twins;
@@ -58,8 +59,17 @@ public sealed class PgxWorkerGrain(IPgxOutcomeEstimator estimator, InferenceDevi
             genotype?.PhenotypeChanges ?? [],
             [.. recommendation.CausedPhenoconversions.Where(p => p.Applied).Select(ToDto)],
             estimate is null ? null : device.Name,
-            estimate is null ? null : ToDto(estimate.SideEffectSkill));
+            estimate is null ? null : ToDto(estimate.SideEffectSkill),
+            estimate is null ? null : Confidence(estimate, check.Status));
         return new MedicationPredictionResult(PgxStatus.Ok, prediction, []);
+    }
+
+    /// <summary>The estimate's confidence by the stated rule; counted per model version for the low-confidence share.</summary>
+    private static PgxConfidenceDto Confidence(PgxOutcomeEstimate estimate, GenotypeStatus status)
+    {
+        var assessment = PgxConfidenceRule.Assess(estimate.ResponseSkill.BeatsBaseline, status == GenotypeStatus.Missing, status == GenotypeStatus.NeedsReview);
+        Monitoring.PgxConfidenceMetrics.Record(estimate.ModelVersion, assessment);
+        return new PgxConfidenceDto(assessment.LowConfidence, [.. assessment.Reasons], PgxConfidenceRule.Description);
     }
 
     private static string Note(GenotypeStatus status, PgxOutcomeEstimate? estimate)
