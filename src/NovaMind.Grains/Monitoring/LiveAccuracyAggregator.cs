@@ -18,7 +18,8 @@ public sealed record LiveAccuracyOptions
 /// (histogram: MAE = sum / count) and <c>novamind_forecast_interval_hits_total</c> (coverage = hits / points), labelled by
 /// model version, symptom and horizon bucket, never by patient — and every <see cref="LiveAccuracyOptions.FlushInterval"/>
 /// merges them into the version's <see cref="IForecastAccuracyGrain"/> (one call per version and silo, not per twin). A
-/// failed flush keeps the points for the next; points still pending when the silo stops are flushed then.
+/// failed flush keeps the points for the next; points still pending when the silo stops are flushed then. Scored PGx
+/// estimates take the same way: <c>novamind_pgx_brier_score</c> at once, per-version sums into <see cref="IPgxAccuracyGrain"/>.
 /// </summary>
 public sealed partial class LiveAccuracyAggregator : BackgroundService
 {
