@@ -27,24 +27,6 @@ public sealed record ForecastDriftOptions
     }
 }
 
-/// <summary>The drift references of each forecast version in the models folder the silo serves from (<c>&lt;version&gt;/&lt;symptom&gt;/reference.json</c>); cached.</summary>
-public sealed class ForecastDriftReferences(string forecastRoot)
-{
-    private readonly ConcurrentDictionary<string, IReadOnlyDictionary<string, ForecastDriftReference>> _cache = new(StringComparer.Ordinal);
-
-    /// <summary>Per symptom; empty for a version trained before references existed (0.5.0 and older) or not on this silo.</summary>
-    public IReadOnlyDictionary<string, ForecastDriftReference> For(string version) => _cache.GetOrAdd(version, v =>
-    {
-        var folder = Path.Combine(forecastRoot, v);
-        if (!Directory.Exists(folder)) return new Dictionary<string, ForecastDriftReference>();
-        return Directory.EnumerateDirectories(folder).Select(ForecastDriftReference.Load).OfType<ForecastDriftReference>()
-            .ToDictionary(r => r.Symptom, StringComparer.Ordinal);
-    });
-
-    public static ReferenceDistribution? Find(ForecastDriftReference reference, string kind, string feature) =>
-        (kind == ForecastDriftMonitor.InputKind ? reference.Inputs : reference.Predictions).FirstOrDefault(r => r.Name == feature);
-}
-
 /// <summary>
 /// A silo's watch on what its forecast models see and say (issue 16). The forecast worker hands it each served forecast's
 /// monitored inputs and predictions and its confidence verdict: an append to a fixed-size ring per model version, symptom
@@ -181,51 +163,4 @@ public sealed partial class ForecastDriftMonitor : BackgroundService
             lock (_gate) return _values[..(int)Math.Min(_written, _values.Length)];
         }
     }
-}
-
-/// <summary>
-/// Drift of one forecast model version (key: the version): each silo's latest window counts (replaced, not added: the
-/// windows slide), merged bin by bin over the silos that reported within <see cref="ForecastDriftOptions.StaleAfter"/>
-/// and judged by the drift rule. Kept in memory only — the windows are rebuilt by the silos within one interval.
-/// </summary>
-public sealed class ForecastDriftGrain(ForecastDriftReferences references, DriftRule rule, ForecastDriftOptions options, TimeProvider clock) : Grain, IForecastDriftGrain
-{
-    private readonly Dictionary<string, (DriftCountsDto[] Counts, DateTimeOffset At)> _silos = new(StringComparer.Ordinal);
-    private bool _registered;
-
-    public async Task Report(string silo, DriftCountsDto[] counts, DateTimeOffset at)
-    {
-        _silos[silo] = (counts, at);
-        if (_registered) return;
-        await GrainFactory.GetGrain<IModelMonitoringRegistryGrain>(0).Register("forecast", this.GetPrimaryKeyString());
-        _registered = true;
-    }
-
-    public Task<ForecastDriftSnapshotDto> Snapshot()
-    {
-        var version = this.GetPrimaryKeyString();
-        var refs = references.For(version);
-        var now = clock.GetUtcNow();
-        var live = _silos.Where(s => now - s.Value.At <= options.StaleAfter).Select(s => s.Value.Counts).ToList();
-        var features = new List<FeatureDriftDto>();
-        foreach (var (symptom, reference) in refs.OrderBy(r => r.Key, StringComparer.Ordinal))
-            foreach (var (kind, distributions) in new[] { (ForecastDriftMonitor.InputKind, reference.Inputs), (ForecastDriftMonitor.PredictionKind, reference.Predictions) })
-                foreach (var distribution in distributions)
-                {
-                    var merged = new long[distribution.Bins];
-                    foreach (var silo in live)
-                        foreach (var c in silo.Where(c => c.Symptom == symptom && c.Kind == kind && c.Feature == distribution.Name && c.Counts.Length == merged.Length))
-                            for (var b = 0; b < merged.Length; b++) merged[b] += c.Counts[b];
-                    var r = rule.Evaluate(distribution, merged);
-                    features.Add(new FeatureDriftDto(symptom, distribution.Name, kind, r.Count, Finite(r.Psi), Finite(r.ChiSquarePValue), r.Drifted));
-                }
-        var source = refs.Count == 0 ? $"no drift reference in {version} (sets trained before 0.6.0 have none)"
-            : string.Join("; ", refs.Values.Select(r => $"{r.Symptom}: {r.Source}"));
-        return Task.FromResult(new ForecastDriftSnapshotDto(
-            $"drifted when PSI > {rule.PsiThreshold} and the chi-square p-value < {rule.Alpha} with at least {rule.MinCount} values (decile bins of the training reference; " +
-            $"each silo's last {options.WindowValues} values per feature, merged over silos)",
-            source, live.Count, features.Any(f => f.Drifted), [.. features]));
-    }
-
-    private static double? Finite(double v) => double.IsFinite(v) ? v : null;
 }
