@@ -44,7 +44,8 @@ public sealed record LiveAccuracyRule(double Margin = 0.10, long MinPoints = 200
     public string Description => DescriptionFor("MAE");
 
     /// <summary>The rule in words for a loss other than the absolute error (the PGx Brier score uses the same test).</summary>
-    public string DescriptionFor(string loss) => $"flag when n ≥ {MinPoints} and a one-sided z-test (α = {Alpha}) finds live {loss} > offline {loss} × {1 + Margin:0.###}";
+    public string DescriptionFor(string loss) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"flag when n ≥ {MinPoints} and a one-sided z-test (α = {Alpha}) finds live {loss} > offline {loss} × {1 + Margin:0.###}");
 
     public LiveAccuracyVerdict Evaluate(AccuracyStats live, OfflineAccuracy? offline)
     {

@@ -81,6 +81,10 @@ public sealed record DriftRule(double PsiThreshold = 0.25, double Alpha = 0.001,
     /// <summary>Share given to an empty bin in the PSI (a bin nobody fills would otherwise make it infinite).</summary>
     public const double EmptyBinShare = 1e-4;
 
+    /// <summary>The rule in words, as operators see it next to the numbers.</summary>
+    public string Description => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"drifted when PSI > {PsiThreshold} and the chi-square p-value < {Alpha} with at least {MinCount} values (decile bins of the training reference)");
+
     public DriftResult Evaluate(ReferenceDistribution reference, IReadOnlyCollection<double> window)
     {
         ArgumentNullException.ThrowIfNull(reference);

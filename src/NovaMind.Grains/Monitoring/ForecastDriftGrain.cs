@@ -42,8 +42,7 @@ public sealed class ForecastDriftGrain(ForecastDriftReferences references, Drift
         var source = refs.Count == 0 ? $"no drift reference in {version} (sets trained before 0.6.0 have none)"
             : string.Join("; ", refs.Values.Select(r => $"{r.Symptom}: {r.Source}"));
         return Task.FromResult(new ForecastDriftSnapshotDto(
-            $"drifted when PSI > {rule.PsiThreshold} and the chi-square p-value < {rule.Alpha} with at least {rule.MinCount} values (decile bins of the training reference; " +
-            $"each silo's last {options.WindowValues} values per feature, merged over silos)",
+            $"{rule.Description}; each silo's last {options.WindowValues} values per feature, merged over silos",
             source, live.Count, features.Any(f => f.Drifted), [.. features]));
     }
 

@@ -58,6 +58,14 @@ public class DriftStatisticsTests
     }
 
     [Fact]
+    public void The_rule_states_its_own_thresholds()
+    {
+        Assert.Equal("drifted when PSI > 0.25 and the chi-square p-value < 0.001 with at least 200 values (decile bins of the training reference)",
+            new DriftRule().Description);
+        Assert.Contains("PSI > 0.1 and the chi-square p-value < 0.01 with at least 50 values", new DriftRule(0.1, 0.01, 50).Description);
+    }
+
+    [Fact]
     public void A_value_on_an_edge_belongs_to_the_bin_below_it()
     {
         Assert.Equal(0, Tens.BinOf(10));
