@@ -30,7 +30,26 @@ public static class ForecastEvaluation
 
     public static string PersonalisedName(SymptomForecaster set) => $"personalised_{set.Version}";
 
-    public static StatisticalResult Statistical(SymptomForecaster set, Family family, int horizon, int firstOrigin, int originEvery, IReadOnlyList<double> priors,
+    /// <summary>
+    /// A personalisation variant to compare: <c>rule[/origins[/n₀]]</c>, e.g. <c>cross_validated/12</c> or
+    /// <c>shrinkage/8/8</c>; the empty list means the set's own rule and origins.
+    /// </summary>
+    public static PersonalisationOptions Variant(string spec)
+    {
+        var parts = spec.Split('/', StringSplitOptions.TrimEntries);
+        var rule = parts[0] switch
+        {
+            "shrinkage" => PersonalisationRule.Shrinkage,
+            "cross_validated" => PersonalisationRule.CrossValidated,
+            var other => throw new ArgumentException($"unknown personalisation rule '{other}' (shrinkage or cross_validated)", nameof(spec)),
+        };
+        var options = new PersonalisationOptions { Rule = rule };
+        if (parts.Length > 1) options = options with { BacktestOrigins = int.Parse(parts[1], CultureInfo.InvariantCulture) };
+        if (parts.Length > 2) options = options with { PriorOrigins = double.Parse(parts[2], CultureInfo.InvariantCulture) };
+        return options.Validated();
+    }
+
+    public static StatisticalResult Statistical(SymptomForecaster set, Family family, int horizon, int firstOrigin, int originEvery, IReadOnlyList<string> variants,
         Action<string>? progress = null)
     {
         var extra = new Dictionary<string, StatisticalBacktest.ExtraPredictor>();
@@ -55,10 +74,10 @@ public static class ForecastEvaluation
         var global = new PersonalisedForecaster(set, new PersonalisationOptions { BacktestOrigins = 0 });
         extra[GlobalName(set)] = (patient, symptom, t, h) =>
             Cut(global.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, Predict).GetAwaiter().GetResult(), patient, t, h);
-        foreach (var prior in priors)
+        foreach (var variant in variants.Count == 0 ? [""] : variants)
         {
-            var personalised = new PersonalisedForecaster(set, new PersonalisationOptions { PriorOrigins = prior });
-            var name = priors.Count == 1 ? PersonalisedName(set) : string.Create(CultureInfo.InvariantCulture, $"{PersonalisedName(set)}_n0={prior}");
+            var personalised = new PersonalisedForecaster(set, variant == "" ? new PersonalisationOptions() : Variant(variant));
+            var name = variant == "" ? PersonalisedName(set) : $"{PersonalisedName(set)}_{variant}";
             extra[name] = (patient, symptom, t, h) =>
                 Cut(personalised.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, Predict).GetAwaiter().GetResult(), patient, t, h);
         }
@@ -148,8 +167,8 @@ public static class ForecastEvaluation
             return 2;
         }
         using var set = SymptomForecaster.Load(setDirectory);
-        var a = Statistical(set, new Family("training", seedTraining, 40, 240), 28, 56, 14, [new PersonalisationOptions().PriorOrigins], progress);
-        var b = Statistical(set, new Family("regime", seedRegime, 40, 240), 28, 56, 14, [new PersonalisationOptions().PriorOrigins], progress);
+        var a = Statistical(set, new Family("training", seedTraining, 40, 240), 28, 56, 14, [], progress);
+        var b = Statistical(set, new Family("regime", seedRegime, 40, 240), 28, 56, 14, [], progress);
         var assessmentsFamily = new Family("training", seedAssessments, 40, 240);
         var (c, cSeconds) = Assessments(set, assessmentsFamily, QuestionnaireCadence.Biweekly, progress);
 

@@ -191,21 +191,23 @@ var evalEveryOption = new Option<int>("--origin-every") { Description = "Days be
 var evalFirstOption = new Option<int>("--first-origin") { Description = "First origin (day index; the history before it is the first fit)", DefaultValueFactory = _ => 56 };
 var evalOutOption = new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" };
 var evalModelsOption = new Option<string>("--models") { Description = "Models root holding forecast/CURRENT", DefaultValueFactory = _ => "models" };
-var evalPriorOption = new Option<string>("--prior-origins") { Description = "Prior strength n₀ of the personalised weights (comma-separated to compare several; default: the served one)", DefaultValueFactory = _ => new NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions().PriorOrigins.ToString(System.Globalization.CultureInfo.InvariantCulture) };
+var evalPriorOption = new Option<string?>("--prior-origins") { Description = "Compare the shrinkage rule at these prior strengths n₀ (comma-separated), with the set's backtest origins" };
+var evalVariantsOption = new Option<string?>("--personalisation") { Description = "Compare personalisation variants, comma-separated rule[/origins[/n0]] (shrinkage/8/8, cross_validated/12); default: the set's own" };
 var evalJsonOption = new Option<string?>("--json") { Description = "Also write every row (MAE per horizon, coverage) as JSON to this file" };
 var evalFamilyOption = new Option<string>("--family") { Description = "training: the training simulator (with its oracle); regime: the second, structurally different family (validation only)", DefaultValueFactory = _ => "training" };
 evalFamilyOption.AcceptOnlyFromAmong("training", "regime");
 var evaluate = new Command("evaluate", "Offline evaluations.");
 var evaluateStatistical = new Command("statistical", "The served ensemble (global and personalised) vs per-patient AutoETS and SARIMA(1,0,0)(1,0,0)7, the simulator's oracle, seasonal naive and last value (rolling origins; MAE and interval coverage).")
-    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption, evalFamilyOption, evalPriorOption, evalJsonOption };
+    { evalPatientsOption, evalDaysOption, evalSeedOption, evalHorizonOption, evalEveryOption, evalFirstOption, evalOutOption, evalModelsOption, evalFamilyOption, evalPriorOption, evalVariantsOption, evalJsonOption };
 evaluateStatistical.SetAction(async (r, ct) =>
 {
     var family = new ForecastEvaluation.Family(r.GetValue(evalFamilyOption)!, r.GetValue(evalSeedOption), r.GetValue(evalPatientsOption), r.GetValue(evalDaysOption));
-    var priors = r.GetValue(evalPriorOption)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-        .Select(v => double.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+    static string[] List(string? text) => text?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+    string[] variants = [.. List(r.GetValue(evalVariantsOption)), .. List(r.GetValue(evalPriorOption)).Select(n => $"shrinkage/{NovaMind.Ml.Forecasting.Personalised.PersonalisationOptions.DefaultBacktestOrigins}/{n}")];
+    foreach (var v in variants) ForecastEvaluation.Variant(v); // refuse a malformed one before loading anything
     NovaMind.Ml.TorchRuntime.Initialize(null);
     using var served = SymptomForecaster.LoadCurrent(Path.Combine(r.GetValue(evalModelsOption)!, "forecast"));
-    var result = ForecastEvaluation.Statistical(served, family, r.GetValue(evalHorizonOption), r.GetValue(evalFirstOption), r.GetValue(evalEveryOption), priors, Console.Error.WriteLine);
+    var result = ForecastEvaluation.Statistical(served, family, r.GetValue(evalHorizonOption), r.GetValue(evalFirstOption), r.GetValue(evalEveryOption), variants, Console.Error.WriteLine);
     var text = ForecastEvaluation.Table(result);
     Console.Write(text);
     if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text, ct);

@@ -210,12 +210,21 @@ public sealed record ForecastPersonalisationDto(
     [property: Id(9)] ForecastWeightGroupDto[] Groups,
     [property: Id(10)] string Reason)
 {
+    /// <summary>"shrinkage" (λ = n₀/(n₀ + origins)) or "cross_validated" (λ and the interval shrinkage chosen by leaving each backtest origin out).</summary>
+    [Id(11)] public string Rule { get; init; } = "shrinkage";
+
+    /// <summary>How far each level's log interval scale was shrunk toward 1 (1: the global interval).</summary>
+    [Id(12)] public double IntervalShrinkage80 { get; init; } = 1;
+    [Id(13)] public double IntervalShrinkage95 { get; init; } = 1;
+
     public ForecastPersonalisationDto Take(int horizon) => this with
     {
         IntervalScale80 = Math.Round(IntervalScale80, 3),
         IntervalScale95 = Math.Round(IntervalScale95, 3),
         BacktestIntervalScale80 = Math.Round(BacktestIntervalScale80, 3),
         BacktestIntervalScale95 = Math.Round(BacktestIntervalScale95, 3),
+        IntervalShrinkage80 = Math.Round(IntervalShrinkage80, 3),
+        IntervalShrinkage95 = Math.Round(IntervalShrinkage95, 3),
         GlobalTransformerWeights = ForecastComponentsDto.R(GlobalTransformerWeights, horizon),
         GlobalXGBoostWeights = ForecastComponentsDto.R(GlobalXGBoostWeights, horizon),
         GlobalStatisticalWeights = ForecastComponentsDto.R(GlobalStatisticalWeights, horizon),
@@ -232,7 +241,11 @@ public sealed record ForecastWeightGroupDto(
     [property: Id(3)] int Points,
     [property: Id(4)] double Shrinkage,
     [property: Id(5)] double[] PatientWeights,
-    [property: Id(6)] Dictionary<string, double> BacktestMae);
+    [property: Id(6)] Dictionary<string, double> BacktestMae)
+{
+    /// <summary>Under the cross-validated rule: the held-out MAE at each candidate λ (keyed "0.75"); null otherwise.</summary>
+    [Id(7)] public Dictionary<string, double>? CrossValidatedMae { get; init; }
+}
 
 /// <summary>Live update published on the twin's stream after a change is durably stored.</summary>
 [GenerateSerializer, Immutable]

@@ -35,12 +35,13 @@ public sealed record AssessmentModelResponse(string Model, double Intercept, dou
     double[] RecallMood, double[] MoodForecast);
 public sealed record EnsembleWeights(double[] Transformer, [property: JsonPropertyName("xgboost")] double[] XGBoost, double[] Statistical);
 public sealed record WeightGroupResponse(int FirstHorizon, int LastHorizon, int BacktestOrigins, int BacktestPoints,
-    [property: JsonPropertyName("shrinkage_toward_global")] double Shrinkage, MemberWeights PatientBestWeights, Dictionary<string, double> BacktestMae);
+    [property: JsonPropertyName("shrinkage_toward_global")] double Shrinkage, MemberWeights PatientBestWeights, Dictionary<string, double> BacktestMae,
+    [property: JsonPropertyName("cross_validated_mae_by_shrinkage")] Dictionary<string, double>? CrossValidatedMae);
 public sealed record MemberWeights(double Transformer, [property: JsonPropertyName("xgboost")] double XGBoost, double Statistical);
 /// <summary>How the weights and intervals were personalised from the patient's own backtest, and why.</summary>
 public sealed record IntervalScales([property: JsonPropertyName("80")] double Level80, [property: JsonPropertyName("95")] double Level95);
-public sealed record PersonalisationResponse(int BacktestOrigins, int BacktestPoints, IntervalScales IntervalScale, IntervalScales BacktestIntervalScale,
-    EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason);
+public sealed record PersonalisationResponse(string Rule, int BacktestOrigins, int BacktestPoints, IntervalScales IntervalScale, IntervalScales BacktestIntervalScale,
+    IntervalScales IntervalShrinkage, EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason);
 /// <summary>How far the forecast can be trusted; <c>out_of_distribution_score</c> is null for a model version without a training reference.</summary>
 public sealed record ConfidenceResponse(string[] Reasons, double IntervalWidthRatio, double MemberDisagreement, double? OutOfDistributionScore,
     string? OutOfDistributionFeature, string Rule);
@@ -181,10 +182,10 @@ public static class PatientEndpoints
     }
 
     private static PersonalisationResponse Personalisation(ForecastPersonalisationDto p) =>
-        new(p.BacktestOrigins, p.ScoredPoints, new IntervalScales(p.IntervalScale80, p.IntervalScale95), new IntervalScales(p.BacktestIntervalScale80, p.BacktestIntervalScale95),
-            new EnsembleWeights(p.GlobalTransformerWeights, p.GlobalXGBoostWeights, p.GlobalStatisticalWeights),
+        new(p.Rule, p.BacktestOrigins, p.ScoredPoints, new IntervalScales(p.IntervalScale80, p.IntervalScale95), new IntervalScales(p.BacktestIntervalScale80, p.BacktestIntervalScale95),
+            new IntervalScales(p.IntervalShrinkage80, p.IntervalShrinkage95), new EnsembleWeights(p.GlobalTransformerWeights, p.GlobalXGBoostWeights, p.GlobalStatisticalWeights),
             [.. p.Groups.Select(g => new WeightGroupResponse(g.FirstHorizon, g.LastHorizon, g.Origins, g.Points, Math.Round(g.Shrinkage, 3),
-                new MemberWeights(Math.Round(g.PatientWeights[0], 3), Math.Round(g.PatientWeights[1], 3), Math.Round(g.PatientWeights[2], 3)), g.BacktestMae))],
+                new MemberWeights(Math.Round(g.PatientWeights[0], 3), Math.Round(g.PatientWeights[1], 3), Math.Round(g.PatientWeights[2], 3)), g.BacktestMae, g.CrossValidatedMae))],
             p.Reason);
 
     private static bool TryPaging(string? text, int min, int max, out int value, int fallback = 0)

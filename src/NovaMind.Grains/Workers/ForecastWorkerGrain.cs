@@ -85,8 +85,14 @@ public sealed class ForecastWorkerGrain(
         var personalisation = new ForecastPersonalisationDto(p.BacktestOrigins, p.ScoredPoints, p.IntervalScale80, p.IntervalScale95, p.BacktestIntervalScale80, p.BacktestIntervalScale95,
             Member(p.GlobalWeights, 0), Member(p.GlobalWeights, 1), Member(p.GlobalWeights, 2),
             [.. p.Groups.Select(g => new ForecastWeightGroupDto(g.FirstHorizon, g.LastHorizon, g.Origins, g.Points, g.Shrinkage, g.PatientWeights,
-                g.BacktestMae.ToDictionary(e => e.Key, e => Math.Round(e.Value, 4))))],
-            p.Reason);
+                g.BacktestMae.ToDictionary(e => e.Key, e => Math.Round(e.Value, 4)))
+                { CrossValidatedMae = g.CrossValidatedMae?.ToDictionary(e => e.Key, e => Math.Round(e.Value, 4)) })],
+            p.Reason)
+        {
+            Rule = NovaMind.Ml.Forecasting.PersonalisationRecord.Name(p.Rule),
+            IntervalShrinkage80 = p.IntervalShrinkage80,
+            IntervalShrinkage95 = p.IntervalShrinkage95,
+        };
         return new ForecastComponentsDto(output.Models.Transformer, output.Models.TransformerSd, models.TransformerDescription(target),
             output.Models.XGBoost, models.XGBoostDescription(target), Member(p.Weights, 0), Member(p.Weights, 1),
             output.Statistical, StatisticalMember.Description(models.Ensemble(target).StatisticalMemberKind), Member(p.Weights, 2), personalisation, target.Name);

@@ -99,6 +99,120 @@ public sealed class PersonalisedCombinationTests
         }
     }
 
+    private static readonly PersonalisationOptions CrossValidated = Options with { Rule = PersonalisationRule.CrossValidated };
+
+    [Theory]
+    [InlineData(3)]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void Cross_validation_trusts_a_member_that_is_exact_on_every_held_out_origin_fully(int origins)
+    {
+        // The statistical member is exact on this patient, the others 2 and 1 too high: whichever origin is left out, the
+        // others' best weights are [0, 0, 1] and exact on it, so λ = 0 wins whatever the number of origins.
+        var backtest = Enumerable.Range(0, origins)
+            .Select(k => Origin(h => 10 + Math.Sin(k + h), h => 12 + Math.Sin(k + h), h => 11 + Math.Sin(k + h), h => 10 + Math.Sin(k + h)))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, CrossValidated);
+
+        Assert.Equal(PersonalisationRule.CrossValidated, p.Rule);
+        foreach (var g in p.Groups)
+        {
+            Assert.Equal(0, g.Shrinkage);
+            Assert.Equal(0, g.CrossValidatedMae!["0"], 12);
+            // At λ = 1 the held-out score is the global weights' own backtest MAE: leaving an origin out does not change them.
+            Assert.Equal(g.BacktestMae["global_weights"], g.CrossValidatedMae["1"], 12);
+            Assert.Equal(0.6 * 2 + 0.4 * 1, g.CrossValidatedMae["1"], 12);
+            Assert.Equal([1, 0.75, 0.5, 0.25, 0], g.CrossValidatedMae.Keys.Select(k => double.Parse(k, System.Globalization.CultureInfo.InvariantCulture)));
+        }
+        Assert.All(p.Weights, w => Assert.Equal([0, 0, 1], w));
+        Assert.Contains("leaving each origin out", p.Reason);
+    }
+
+    [Fact]
+    public void Cross_validation_keeps_the_global_weights_when_they_are_already_the_best()
+    {
+        // The outcome is exactly the global mix 0.6 T + 0.4 X: nothing beats it, and ties go to λ = 1.
+        var backtest = Enumerable.Range(0, 8)
+            .Select(k => Origin(h => 0.6 * (10 + k) + 0.4 * (5 + h), h => 10 + k, h => 5 + h, h => 3 + (k * h) % 5))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, CrossValidated);
+
+        Assert.All(p.Groups, g => Assert.Equal(1, g.Shrinkage));
+        Assert.All(p.Weights, w => { Assert.Equal(0.6, w[0], 12); Assert.Equal(0.4, w[1], 12); Assert.Equal(0, w[2], 12); });
+    }
+
+    [Fact]
+    public void When_no_member_is_really_better_cross_validation_mostly_keeps_the_global_weights()
+    {
+        // 200 patients whose three members are equally good (each the outcome plus independent noise): any patient's "best"
+        // weights are noise fitted to 8 origins. Held out, they do no better than the global weights, so cross-validation
+        // keeps λ = 1 for most groups and stays nearer the global weights than the shrinkage rule, which always moves
+        // 8/12 of the way (n₀ = 4) toward the in-sample best.
+        var random = new Random(20261201);
+        double Noise() => Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
+        double[] global = [0.4, 0.3, 0.3];
+        var (kept, groups, crossValidatedDistance, shrinkageDistance) = (0, 0, 0.0, 0.0);
+        for (var patient = 0; patient < 200; patient++)
+        {
+            var backtest = Enumerable.Range(0, 8).Select(_ =>
+            {
+                var y = Enumerable.Range(0, H).Select(_ => 10 + Noise()).ToArray();
+                double[] Member() => [.. y.Select(v => v + Noise())];
+                var (t, x, st) = (Member(), Member(), Member());
+                return Origin(h => y[h - 1], h => t[h - 1], h => x[h - 1], h => st[h - 1]);
+            }).ToList();
+            var cv = PersonalisedCombination.Personalise(Global(0.4, 0.3, 0.3), backtest, statistical: true, CrossValidated);
+            var shrunk = PersonalisedCombination.Personalise(Global(0.4, 0.3, 0.3), backtest, statistical: true, Options);
+            kept += cv.Groups.Count(g => g.Shrinkage == 1);
+            groups += cv.Groups.Count;
+            crossValidatedDistance += cv.Weights.Sum(w => w.Zip(global).Sum(p => Math.Abs(p.First - p.Second)));
+            shrinkageDistance += shrunk.Weights.Sum(w => w.Zip(global).Sum(p => Math.Abs(p.First - p.Second)));
+        }
+
+        Assert.True(kept > groups / 2, $"λ = 1 in {kept} of {groups} groups");
+        Assert.True(crossValidatedDistance < shrinkageDistance / 2, $"distance from the global weights: cross-validated {crossValidatedDistance:F1}, shrinkage {shrinkageDistance:F1}");
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    public void With_fewer_origins_than_cross_validation_needs_the_global_weights_and_intervals_are_kept(int origins)
+    {
+        var backtest = Enumerable.Range(0, origins).Select(k => Origin(h => 10, h => 12, h => 11, h => 10, halfWidth80: 0.5, halfWidth95: 1)).ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, CrossValidated);
+
+        Assert.All(p.Weights, w => Assert.Equal([0.6, 0.4, 0], w));
+        Assert.Equal((1, 1), (p.IntervalScale80, p.IntervalScale95));
+        Assert.Equal((1, 1), (p.IntervalShrinkage80, p.IntervalShrinkage95));
+        if (origins > 0) Assert.Contains($"only {origins} backtest origin(s)", p.Reason);
+    }
+
+    [Theory]
+    [InlineData(2.0)]
+    [InlineData(0.6)]
+    public void Cross_validated_interval_scales_take_the_patients_steady_error_ratio_in_full(double ratio)
+    {
+        // Every member forecasts the same value; the outcome lies ratio × the 80 % half-width away at every point. Any
+        // scale below the ratio misses every point (interval score grows by 2/α per unit missed), any above it only widens:
+        // the interval score is lowest at the ratio itself, so the shrinkage is 0.
+        var backtest = Enumerable.Range(0, 6)
+            .Select(k => Origin(h => 20 + ((k + h) % 2 == 0 ? 1 : -1) * ratio * 1.5, h => 20, h => 20, h => 20, halfWidth80: 1.5, halfWidth95: 2.25))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, CrossValidated);
+
+        Assert.Equal((0, 0), (p.IntervalShrinkage80, p.IntervalShrinkage95));
+        Assert.Equal(ratio, p.IntervalScale80, 9);
+        Assert.Equal(Math.Max(ratio * 2 / 3, 0.5), p.IntervalScale95, 9);
+        // The shrinkage rule with n₀ = 4 would keep only 6/10 of the log ratio.
+        var shrunk = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, Options);
+        Assert.Equal(Math.Pow(ratio, 0.6), shrunk.IntervalScale80, 9);
+    }
+
     [Fact]
     public void A_horizon_group_with_no_observed_outcome_keeps_the_global_weights()
     {
@@ -211,5 +325,30 @@ public sealed class PersonalisedCombinationTests
         Assert.Equal(0, lambda);
         Assert.Equal(0, scores[0], 12);
         Assert.True(scores[2] > scores[1]);
+    }
+
+    [Fact]
+    public void A_set_serves_its_own_recorded_rule_and_sets_before_0_7_0_the_shrinkage_rule()
+    {
+        var before = ForecastEnsembleArtifacts.LoadEnsemble(Path.Combine(NovaMind.TestInfrastructure.RepoPaths.Models, "forecast", "0.6.0", "mood"));
+        Assert.Null(before.Personalisation);
+        Assert.Equal((PersonalisationRule.Shrinkage, 8), (before.PersonalisationRule, before.PersonalisationBacktestOrigins));
+
+        var recorded = before with { Personalisation = new PersonalisationRecord("cross_validated", 12) };
+        var json = System.Text.Json.JsonSerializer.Serialize(recorded, ForecastEnsembleReport.Json);
+        Assert.Contains("\"personalisation\": {", json);
+        var read = System.Text.Json.JsonSerializer.Deserialize<ForecastEnsembleMetadata>(json, ForecastEnsembleReport.Json)!;
+        Assert.Equal((PersonalisationRule.CrossValidated, 12), (read.PersonalisationRule, read.PersonalisationBacktestOrigins));
+        Assert.Throws<InvalidDataException>(() => (before with { Personalisation = new PersonalisationRecord("by_feel", 8) }).PersonalisationRule);
+
+        // The configuration overrides only what it names; the set fills in the rest.
+        Assert.Equal((PersonalisationRule.CrossValidated, 12), Resolved(new PersonalisationOptions()));
+        Assert.Equal((PersonalisationRule.CrossValidated, 0), Resolved(new PersonalisationOptions { BacktestOrigins = 0 }));
+        Assert.Equal((PersonalisationRule.Shrinkage, 12), Resolved(new PersonalisationOptions { Rule = PersonalisationRule.Shrinkage }));
+        (PersonalisationRule, int) Resolved(PersonalisationOptions o)
+        {
+            var r = o.For(read.PersonalisationRule, read.PersonalisationBacktestOrigins);
+            return (r.Rule!.Value, r.BacktestOrigins!.Value);
+        }
     }
 }

@@ -143,6 +143,12 @@ public static class ForecastArtifactSet
         return s.ToString();
     }
 
+    private static string Personalisation(ForecastEnsembleMetadata e) => e.PersonalisationRule switch
+    {
+        Personalised.PersonalisationRule.Shrinkage => $"up to {e.PersonalisationBacktestOrigins} weekly past origins, trusted by n₀ / (n₀ + origins)",
+        _ => $"up to {e.PersonalisationBacktestOrigins} weekly past origins, trusted as far as leaving each origin out shows it pays (ADR 0028)",
+    };
+
     public static string ModelCard(ForecastArtifactManifest m, IReadOnlyList<ForecastEnsembleResult> results)
     {
         var s = new StringBuilder();
@@ -154,7 +160,8 @@ public static class ForecastArtifactSet
                      "with their gaps as masks, and the calendar). Per symptom: a direct XGBoost model (one booster per horizon, Bayesian-optimised " +
                      "hyperparameters), an encoder–decoder Transformer (autoregressive, Gaussian mean and sd) and, fitted per patient when served, a " +
                      $"statistical member ({results[0].Ensemble.Components.GetValueOrDefault("statistical") ?? "SARIMA(1,0,0)(1,0,0)7"}), combined per horizon with weights learned on validation patients, and split-conformal " +
-                     "80 % and 95 % intervals. Served, the weights and interval widths are personalised from each patient's own backtest (ADR 0021). " +
+                     "80 % and 95 % intervals. Served, the weights and interval widths are personalised from each patient's own backtest (ADR 0021), " +
+                     $"{Personalisation(results[0].Ensemble)}. " +
                      "Skill on patients unlike the training cohort and on a fresh seed: release-evaluation.md (when run).");
         s.AppendLine();
         s.AppendLine($"**Data**: simulated only (SymptomCohortSimulator, docs/forecast-simulator.md): {first.Data["patients"]} patients × {first.Data["days"]} days, seed {m.Seed}; " +

@@ -74,6 +74,9 @@ public sealed record ForecastEnsembleOptions
     /// <summary>The per-patient member the set is trained with and serves (recorded in ensemble.json).</summary>
     public Statistical.StatisticalMemberKind StatisticalMember { get; init; } = Statistical.StatisticalMember.Default;
 
+    /// <summary>How the set's forecasts are personalised when served (recorded in ensemble.json; ADR 0028).</summary>
+    public PersonalisationRecord Personalisation { get; init; } = new("cross_validated", 12);
+
     /// <summary>Also evaluate the test origins with the Transformer in fp16 (CPU half kernels) and report the change.</summary>
     public bool MeasureFp16 { get; init; } = true;
 
@@ -159,6 +162,16 @@ public sealed record ForecastEnsembleReport
     public static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
 }
 
+/// <summary>ensemble.json's <c>personalisation</c>: the serving rule ("shrinkage" or "cross_validated") and the past origins backtested.</summary>
+public sealed record PersonalisationRecord(string Rule, int BacktestOrigins)
+{
+    public static string Name(Personalised.PersonalisationRule rule) => rule switch
+    {
+        Personalised.PersonalisationRule.Shrinkage => "shrinkage",
+        _ => "cross_validated",
+    };
+}
+
 /// <summary>ensemble.json: how the two models' forecasts are combined and the intervals drawn.</summary>
 public sealed record ForecastEnsembleMetadata
 {
@@ -188,6 +201,23 @@ public sealed record ForecastEnsembleMetadata
 
     [System.Text.Json.Serialization.JsonIgnore]
     public Statistical.StatisticalMemberKind StatisticalMemberKind => Statistical.StatisticalMember.Parse(StatisticalMember);
+
+    /// <summary>
+    /// How the set's forecasts are personalised when served (a set's numbers hold for its own rule); absent in sets
+    /// before 0.7.0, which use the shrinkage rule with 8 backtest origins.
+    /// </summary>
+    public PersonalisationRecord? Personalisation { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Personalised.PersonalisationRule PersonalisationRule => Personalisation?.Rule switch
+    {
+        null or "shrinkage" => Personalised.PersonalisationRule.Shrinkage,
+        "cross_validated" => Personalised.PersonalisationRule.CrossValidated,
+        var other => throw new InvalidDataException($"ensemble.json names an unknown personalisation rule '{other}'"),
+    };
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int PersonalisationBacktestOrigins => Personalisation?.BacktestOrigins ?? Personalised.PersonalisationOptions.DefaultBacktestOrigins;
 
     public double Combine(int horizon, double transformer, double xgboost) =>
         TransformerWeights[horizon - 1] * transformer + (1 - TransformerWeights[horizon - 1]) * xgboost;
@@ -378,6 +408,7 @@ public sealed class ForecastEnsembleTrainer(ForecastEnsembleOptions options, Act
             TransformerWeights = weights,
             StatisticalWeights = statisticalWeights,
             StatisticalMember = Statistical.StatisticalMember.Name(o.StatisticalMember),
+            Personalisation = o.Personalisation,
             ConformalScheme = bestScheme,
             ConformalLevels = [SplitConformal.Level80, SplitConformal.Level95],
             ConformalQuantiles = Enumerable.Range(0, H).Select(h => new[] { conformal.Quantile(h, SplitConformal.Level80), conformal.Quantile(h, SplitConformal.Level95) }).ToArray(),

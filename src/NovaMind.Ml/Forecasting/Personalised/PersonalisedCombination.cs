@@ -2,11 +2,46 @@ using System.Globalization;
 
 namespace NovaMind.Ml.Forecasting.Personalised;
 
+/// <summary>How far a patient's own backtest is trusted over the global weights and intervals.</summary>
+public enum PersonalisationRule
+{
+    /// <summary>
+    /// λ = n₀ / (n₀ + origins) toward the global weights, the interval scale shrunk toward 1 the same way (sets 0.4.0–0.6.0;
+    /// an ensemble.json without <c>personalisation</c>).
+    /// </summary>
+    Shrinkage,
+
+    /// <summary>
+    /// λ and the interval scales' shrinkage chosen per patient by leave-one-origin-out cross-validation of the backtest
+    /// (MAE for the weights, the interval score for the intervals), from 0.7.0 (ADR 0028).
+    /// </summary>
+    CrossValidated,
+}
+
 /// <summary>How far a patient's own backtest moves the ensemble away from the global weights and intervals.</summary>
 public sealed record PersonalisationOptions
 {
-    /// <summary>Past origins the twin backtests the members at (fewer when the history is shorter).</summary>
-    public int BacktestOrigins { get; init; } = 8;
+    /// <summary>The default number of past origins, where neither the set nor the configuration names one.</summary>
+    public const int DefaultBacktestOrigins = 8;
+
+    /// <summary>Past origins the twin backtests the members at (fewer when the history is shorter); null: the forecast set's own.</summary>
+    public int? BacktestOrigins { get; init; }
+
+    /// <summary>How far the backtest is trusted; null: the forecast set's own (<c>ensemble.json: personalisation</c>).</summary>
+    public PersonalisationRule? Rule { get; init; }
+
+    /// <summary>
+    /// Candidate trust levels λ (1 = the global weights, 0 = the patient's best) the cross-validated rule chooses among, for
+    /// the weights and (as the shrinkage of the log interval scale toward 1) for the intervals.
+    /// </summary>
+    public IReadOnlyList<double> CrossValidationGrid { get; init; } = [1, 0.75, 0.5, 0.25, 0];
+
+    /// <summary>Fewer scored origins than this and the cross-validated rule keeps the global weights and intervals: too little to judge by.</summary>
+    public int MinCrossValidationOrigins { get; init; } = 3;
+
+    /// <summary>These options with the set's rule and origin count where they name none.</summary>
+    public PersonalisationOptions For(PersonalisationRule rule, int backtestOrigins) =>
+        this with { Rule = Rule ?? rule, BacktestOrigins = BacktestOrigins ?? backtestOrigins };
 
     /// <summary>Days between backtest origins, counted back from the forecast origin.</summary>
     public int OriginSpacingDays { get; init; } = 7;
@@ -31,7 +66,10 @@ public sealed record PersonalisationOptions
     /// <summary>Reads the options from configuration-bound values, refusing ones that would make the weights meaningless.</summary>
     public PersonalisationOptions Validated()
     {
-        ArgumentOutOfRangeException.ThrowIfNegative(BacktestOrigins);
+        if (BacktestOrigins is { } origins) ArgumentOutOfRangeException.ThrowIfNegative(origins);
+        if (CrossValidationGrid.Count == 0 || CrossValidationGrid.Any(l => l is < 0 or > 1) || !CrossValidationGrid.Contains(1))
+            throw new ArgumentException("the cross-validation grid must lie in [0, 1] and hold 1 (the global weights)", nameof(CrossValidationGrid));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MinCrossValidationOrigins, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(OriginSpacingDays, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(PriorOrigins);
         if (WeightStep <= 0 || WeightStep > 1 || Math.Abs(1 / WeightStep - Math.Round(1 / WeightStep)) > 1e-9)
@@ -54,8 +92,12 @@ public sealed record MemberForecasts(double[] Transformer, double[] XGBoost, dou
 public sealed record BacktestOrigin(MemberForecasts Forecasts, double[] Actual, double[] GlobalHalfWidth80, double[] GlobalHalfWidth95);
 
 /// <summary>One horizon group's personalisation: the patient's best weights, how far they were trusted, and backtest MAEs.</summary>
+/// <remarks><see cref="CrossValidatedMae"/>: under the cross-validated rule, the leave-one-origin-out MAE at each candidate λ (keyed "0.75").</remarks>
 public sealed record GroupPersonalisation(int FirstHorizon, int LastHorizon, int Origins, int Points, double Shrinkage,
-    double[] PatientWeights, IReadOnlyDictionary<string, double> BacktestMae);
+    double[] PatientWeights, IReadOnlyDictionary<string, double> BacktestMae)
+{
+    public IReadOnlyDictionary<string, double>? CrossValidatedMae { get; init; }
+}
 
 /// <summary>
 /// The weights used per horizon (each [Transformer, XGBoost, statistical], summing to 1), the global weights they started
@@ -64,16 +106,27 @@ public sealed record GroupPersonalisation(int FirstHorizon, int LastHorizon, int
 /// </summary>
 public sealed record Personalisation(double[][] Weights, double[][] GlobalWeights, IReadOnlyList<GroupPersonalisation> Groups,
     double IntervalScale80, double IntervalScale95, double BacktestIntervalScale80, double BacktestIntervalScale95,
-    int BacktestOrigins, int ScoredPoints, string Reason);
+    int BacktestOrigins, int ScoredPoints, string Reason)
+{
+    /// <summary>The rule that chose how far the backtest was trusted.</summary>
+    public PersonalisationRule Rule { get; init; } = PersonalisationRule.Shrinkage;
+
+    /// <summary>How far each level's log interval scale was shrunk toward 1 (1: the global intervals unchanged).</summary>
+    public double IntervalShrinkage80 { get; init; } = 1;
+    public double IntervalShrinkage95 { get; init; } = 1;
+}
 
 /// <summary>
 /// Personalised ensemble weights and intervals from a patient's own backtest (issue 13). Per horizon group, the simplex
-/// weights with the lowest backtest MAE on the patient's points are shrunk toward the global (learned) weights by
-/// λ = n₀ / (n₀ + origins): with no history the global ensemble, with a long one mostly the patient's own. Each level's
-/// interval scale is the conformal quantile at that level of the patient's backtest errors in units of the global
-/// half-width at that level (1 for a patient like the calibration cohort), shrunk toward 1 in log space by the same rule
-/// and clamped; the levels are scaled separately because heavy-tailed errors widen the 95 % interval more than the 80 %.
-/// Pure arithmetic with known answers (PersonalisedCombinationTests).
+/// weights with the lowest backtest MAE on the patient's points are mixed with the global (learned) weights,
+/// λ · global + (1 − λ) · best. Each level's interval scale is the conformal quantile at that level of the patient's
+/// backtest errors in units of the global half-width at that level (1 for a patient like the calibration cohort), shrunk
+/// toward 1 in log space and clamped; the levels are scaled separately because heavy-tailed errors widen the 95 %
+/// interval more than the 80 %. How far (λ and the log-scale shrinkage) is the <see cref="PersonalisationRule"/>'s:
+/// n₀ / (n₀ + origins) under <see cref="PersonalisationRule.Shrinkage"/>; under
+/// <see cref="PersonalisationRule.CrossValidated"/>, leave one backtest origin out at a time — λ by held-out MAE, each
+/// level's shrinkage by the held-out interval score, both the most global candidate within one standard error of the best
+/// (over origins); the scale from errors each judged with weights fitted without its origin. Pure arithmetic with known answers (PersonalisedCombinationTests).
 /// </summary>
 public static class PersonalisedCombination
 {
@@ -126,76 +179,155 @@ public static class PersonalisedCombination
     public static Personalisation Personalise(IReadOnlyList<double[]> globalWeights, IReadOnlyList<BacktestOrigin> backtest, bool statistical,
         PersonalisationOptions options)
     {
+        var rule = options.Rule ?? PersonalisationRule.Shrinkage;
         var horizon = globalWeights.Count;
         var global = globalWeights.Select(w => statistical ? (double[])[.. w] : WithoutStatistical(w)).ToArray();
         var weights = global.Select(w => (double[])[.. w]).ToArray();
         // Origins the backtest can use: the statistical member must have forecast there if it is to be weighed.
         var usable = backtest.Where(b => !statistical || b.Forecasts.Statistical is not null).ToList();
+        // Under the cross-validated rule, the weights each origin's errors are judged with: fitted without that origin.
+        var heldOutWeights = usable.Select(_ => weights.Select(w => (double[])[.. w]).ToArray()).ToArray();
         var groups = new List<GroupPersonalisation>();
         var first = 1;
         foreach (var end in options.GroupEnds.Select(e => Math.Min(e, horizon)).Distinct())
         {
             if (end < first) continue;
-            var points = new List<(double T, double X, double S, double Y)>();
-            var globalPoints = new List<double>();
-            var origins = 0;
-            foreach (var b in usable)
-            {
-                var scored = false;
-                for (var h = first; h <= end; h++)
-                {
-                    var y = b.Actual[h - 1];
-                    if (double.IsNaN(y)) continue;
-                    var s = b.Forecasts.Statistical?[h - 1] ?? 0;
-                    points.Add((b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], s, y));
-                    globalPoints.Add(Math.Abs(Combine(global[h - 1], b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], s) - y));
-                    scored = true;
-                }
-                if (scored) origins++;
-            }
+            // Scored points per usable origin (horizon, T, X, S, y).
+            var perOrigin = usable.Select(b => Enumerable.Range(first, end - first + 1)
+                .Where(h => !double.IsNaN(b.Actual[h - 1]))
+                .Select(h => (H: h, P: (T: b.Forecasts.Transformer[h - 1], X: b.Forecasts.XGBoost[h - 1], S: b.Forecasts.Statistical?[h - 1] ?? 0, Y: b.Actual[h - 1])))
+                .ToList()).ToList();
+            var points = perOrigin.SelectMany(o => o.Select(x => x.P)).ToList();
+            var origins = perOrigin.Count(o => o.Count > 0);
             if (points.Count > 0)
             {
                 var prior = MeanWeights(global, first, end);
                 var (best, bestMae) = BestWeights(points, prior, statistical, options.WeightStep);
-                var lambda = options.PriorOrigins / (options.PriorOrigins + origins);
-                for (var h = first; h <= end; h++)
-                    weights[h - 1] = [.. Enumerable.Range(0, 3).Select(m => lambda * global[h - 1][m] + (1 - lambda) * best[m])];
+                double lambda;
+                Dictionary<string, double>? crossValidated = null;
+                if (rule == PersonalisationRule.Shrinkage) lambda = options.PriorOrigins / (options.PriorOrigins + origins);
+                else if (origins < options.MinCrossValidationOrigins) lambda = 1;
+                else
+                {
+                    // Leave one origin out: the patient's best weights from the others, mixed with the global ones at each
+                    // candidate λ, scored on the held-out origin.
+                    var bestWithout = new double[perOrigin.Count][];
+                    for (var i = 0; i < perOrigin.Count; i++)
+                        if (perOrigin[i].Count > 0)
+                            bestWithout[i] = BestWeights([.. perOrigin.Where((_, j) => j != i).SelectMany(o => o.Select(x => x.P))], prior, statistical, options.WeightStep).Weights;
+                    var grid = options.CrossValidationGrid.OrderDescending().ToArray();
+                    // Held-out MAE per origin at each candidate λ.
+                    var scored = Enumerable.Range(0, perOrigin.Count).Where(i => perOrigin[i].Count > 0).ToArray();
+                    var perOriginMae = grid.Select(l => scored.Select(i => perOrigin[i].Average(x =>
+                        Math.Abs(Combine(Mix(l, global[x.H - 1], bestWithout[i]), x.P.T, x.P.X, x.P.S) - x.P.Y))).ToArray()).ToArray();
+                    var scores = grid.Select((_, k) => scored.Select((i, n) => perOriginMae[k][n] * perOrigin[i].Count).Sum() / points.Count).ToArray();
+                    // The one-standard-error rule: the most global λ whose held-out MAE is within one standard error (over
+                    // origins) of the lowest — a patient's best weights are one of 66 simplex points picked on few origins,
+                    // and the rule keeps noise from being mistaken for a better mix.
+                    var lowest = 0;
+                    for (var k = 1; k < grid.Length; k++) if (scores[k] < scores[lowest] - 1e-12) lowest = k;
+                    var tolerance = StandardError(perOriginMae[lowest]);
+                    var chosen = Enumerable.Range(0, grid.Length).First(k => scores[k] <= scores[lowest] + tolerance + 1e-12);
+                    lambda = grid[chosen];
+                    crossValidated = grid.Select((l, k) => (l, k)).ToDictionary(x => Key(x.l), x => scores[x.k]);
+                    for (var i = 0; i < perOrigin.Count; i++)
+                        if (bestWithout[i] is { } w)
+                            for (var h = first; h <= end; h++) heldOutWeights[i][h - 1] = Mix(lambda, global[h - 1], w);
+                }
+                for (var h = first; h <= end; h++) weights[h - 1] = Mix(lambda, global[h - 1], best);
+                if (rule == PersonalisationRule.Shrinkage || crossValidated is null)
+                    for (var i = 0; i < perOrigin.Count; i++)
+                        for (var h = first; h <= end; h++) heldOutWeights[i][h - 1] = weights[h - 1];
                 var mae = new Dictionary<string, double>
                 {
                     ["transformer"] = points.Average(p => Math.Abs(p.T - p.Y)),
                     ["xgboost"] = points.Average(p => Math.Abs(p.X - p.Y)),
-                    ["global_weights"] = globalPoints.Average(),
+                    // The global weights vary by horizon within a group: each point is scored with its own horizon's.
+                    ["global_weights"] = perOrigin.SelectMany(o => o).Average(x => Math.Abs(Combine(global[x.H - 1], x.P.T, x.P.X, x.P.S) - x.P.Y)),
                     ["patient_best_weights"] = bestMae,
                 };
                 if (statistical) mae["statistical"] = points.Average(p => Math.Abs(p.S - p.Y));
-                groups.Add(new GroupPersonalisation(first, end, origins, points.Count, lambda, best, mae));
+                groups.Add(new GroupPersonalisation(first, end, origins, points.Count, lambda, best, mae) { CrossValidatedMae = crossValidated });
             }
             first = end + 1;
         }
 
-        // Interval scales: the patient's errors (with the weights now used) in units of the global half-width at each level.
-        var (ratios80, ratios95) = (new List<double>(), new List<double>());
-        foreach (var b in usable)
+        // Interval scales: the patient's errors in units of the global half-width at each level — with the weights now
+        // used (shrinkage rule) or with each origin's held-out weights (cross-validated rule, so the errors are out of sample).
+        var errors = new List<(int Origin, double Error, double HalfWidth80, double HalfWidth95)>();
+        for (var i = 0; i < usable.Count; i++)
+        {
+            var b = usable[i];
             for (var h = 1; h <= horizon; h++)
             {
                 var y = b.Actual[h - 1];
                 if (double.IsNaN(y) || !(b.GlobalHalfWidth80[h - 1] > 0) || !(b.GlobalHalfWidth95[h - 1] > 0)) continue;
-                var error = Math.Abs(Combine(weights[h - 1], b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], b.Forecasts.Statistical?[h - 1] ?? 0) - y);
-                ratios80.Add(error / b.GlobalHalfWidth80[h - 1]);
-                ratios95.Add(error / b.GlobalHalfWidth95[h - 1]);
+                var w = rule == PersonalisationRule.Shrinkage ? weights[h - 1] : heldOutWeights[i][h - 1];
+                errors.Add((i, Math.Abs(Combine(w, b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], b.Forecasts.Statistical?[h - 1] ?? 0) - y),
+                    b.GlobalHalfWidth80[h - 1], b.GlobalHalfWidth95[h - 1]));
             }
-        var backtestOrigins = usable.Count(b => b.Actual.Any(v => !double.IsNaN(v)));
-        var scaleShrinkage = options.PriorOrigins / (options.PriorOrigins + backtestOrigins);
-        (double Raw, double Scale) Scale(List<double> ratios, double level)
-        {
-            var raw = ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, level), 1e-6);
-            return (raw, Math.Clamp(Math.Exp((1 - scaleShrinkage) * Math.Log(raw)), options.MinIntervalScale, options.MaxIntervalScale));
         }
-        var (raw80, scale80) = Scale(ratios80, 0.8);
-        var (raw95, scale95) = Scale(ratios95, 0.95);
-        return new Personalisation(weights, global, groups, scale80, scale95, raw80, raw95, backtestOrigins, ratios80.Count,
-            Reason(groups, scale80, scale95, raw80, raw95, backtestOrigins, statistical));
+        var backtestOrigins = usable.Count(b => b.Actual.Any(v => !double.IsNaN(v)));
+        var scoredOrigins = errors.Select(e => e.Origin).Distinct().Count();
+        (double Raw, double Shrinkage, double Scale) Scale(double level, Func<(int Origin, double Error, double HalfWidth80, double HalfWidth95), double> halfWidth)
+        {
+            double Raw(IEnumerable<(int Origin, double Error, double HalfWidth80, double HalfWidth95)> of)
+            {
+                var ratios = of.Select(e => e.Error / halfWidth(e)).ToList();
+                return ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, level), 1e-6);
+            }
+            double Shrunk(double raw, double shrinkage) => Math.Clamp(Math.Exp((1 - shrinkage) * Math.Log(raw)), options.MinIntervalScale, options.MaxIntervalScale);
+            var raw = Raw(errors);
+            if (rule == PersonalisationRule.Shrinkage)
+            {
+                var shrinkage = options.PriorOrigins / (options.PriorOrigins + backtestOrigins);
+                return (raw, shrinkage, Shrunk(raw, shrinkage));
+            }
+            if (scoredOrigins < options.MinCrossValidationOrigins) return (raw, 1, 1);
+            // Leave one origin out: the scale from the other origins' ratios, shrunk at each candidate, judged on the held-out
+            // origin by the interval score (width plus 2/α × the miss) — a proper score, lowest at the true quantile — and,
+            // as for the weights, the most global candidate within one standard error (over origins) of the best.
+            var alpha = 1 - level;
+            var grid = options.CrossValidationGrid.OrderDescending().ToArray();
+            var byOrigin = errors.GroupBy(e => e.Origin).ToArray();
+            var perOriginScore = grid.Select(l => byOrigin.Select(o =>
+            {
+                var rawWithout = Raw(errors.Where(e => e.Origin != o.Key));
+                return o.Average(e =>
+                {
+                    var half = halfWidth(e) * Shrunk(rawWithout, l);
+                    return 2 * half + 2 / alpha * Math.Max(e.Error - half, 0);
+                });
+            }).ToArray()).ToArray();
+            var scores = grid.Select((_, k) => byOrigin.Select((o, n) => perOriginScore[k][n] * o.Count()).Sum() / errors.Count).ToArray();
+            var lowest = 0;
+            for (var k = 1; k < grid.Length; k++) if (scores[k] < scores[lowest] - 1e-12) lowest = k;
+            var tolerance = StandardError(perOriginScore[lowest]);
+            var chosen = Enumerable.Range(0, grid.Length).First(k => scores[k] <= scores[lowest] + tolerance + 1e-12);
+            return (raw, grid[chosen], Shrunk(raw, grid[chosen]));
+        }
+        var (raw80, shrink80, scale80) = Scale(0.8, e => e.HalfWidth80);
+        var (raw95, shrink95, scale95) = Scale(0.95, e => e.HalfWidth95);
+        var reason = rule == PersonalisationRule.Shrinkage
+            ? Reason(groups, scale80, scale95, raw80, raw95, backtestOrigins, statistical)
+            : CrossValidatedReason(groups, scale80, scale95, raw80, raw95, shrink80, shrink95, backtestOrigins, statistical, options.MinCrossValidationOrigins);
+        return new Personalisation(weights, global, groups, scale80, scale95, raw80, raw95, backtestOrigins, errors.Count, reason)
+        {
+            Rule = rule, IntervalShrinkage80 = shrink80, IntervalShrinkage95 = shrink95,
+        };
     }
+
+    private static string Key(double lambda) => lambda.ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static double StandardError(IReadOnlyList<double> values)
+    {
+        if (values.Count < 2) return 0;
+        var mean = values.Average();
+        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) / values.Count);
+    }
+
+    private static double[] Mix(double lambda, IReadOnlyList<double> global, IReadOnlyList<double> patient) =>
+        [.. Enumerable.Range(0, 3).Select(m => lambda * global[m] + (1 - lambda) * patient[m])];
 
     /// <summary>The ⌈(n + 1)·level⌉-th smallest value (the largest when that exceeds n): split-conformal's finite-sample quantile.</summary>
     public static double ConformalQuantile(IReadOnlyList<double> values, double level)
@@ -222,5 +354,25 @@ public static class PersonalisedCombination
                $". Intervals: 80 % × {F(scale80)}, 95 % × {F(scale95)} (this patient's backtest errors at those quantiles are × {F(raw80)} and × {F(raw95)} " +
                "the global half-widths, shrunk toward 1 the same way)" +
                (statistical ? "." : "; the statistical member could not be fitted, so its global weight went to the other two.");
+    }
+
+    private static string CrossValidatedReason(IReadOnlyList<GroupPersonalisation> groups, double scale80, double scale95, double raw80, double raw95,
+        double shrink80, double shrink95, int origins, bool statistical, int minOrigins)
+    {
+        static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+        var missing = statistical ? "" : "; the statistical member could not be fitted, so its global weight went to the other two";
+        if (origins == 0)
+            return "no backtest origin with a later observation yet: the global weights and intervals are used unchanged" + missing;
+        if (origins < minOrigins)
+            return $"only {origins} backtest origin(s) with a later observation (cross-validation needs {minOrigins}): the global weights and intervals are used unchanged" + missing;
+        var parts = groups.Select(g =>
+            $"horizons {g.FirstHorizon}–{g.LastHorizon}: {g.Origins} origins, λ = {F(g.Shrinkage)} toward the global weights " +
+            (g.CrossValidatedMae is null ? "(too few origins to cross-validate)" : $"(held-out MAE {F(g.CrossValidatedMae[Key(g.Shrinkage)])} at this λ, {F(g.CrossValidatedMae.Values.Min())} at the best, {F(g.CrossValidatedMae["1"])} with the global weights)") +
+            $", this patient's best {string.Join(", ", Members.Select((m, i) => $"{m} {F(g.PatientWeights[i])}"))}");
+        return $"weights from this patient's own rolling-origin backtest ({origins} past origins), trusted as far as leaving each origin out in turn showed it pays " +
+               "(the most global λ within one standard error of the best held-out MAE): " +
+               string.Join("; ", parts) +
+               $". Intervals: 80 % × {F(scale80)}, 95 % × {F(scale95)} (this patient's held-out errors at those quantiles are × {F(raw80)} and × {F(raw95)} the global " +
+               $"half-widths; the interval score kept {F(100 * (1 - shrink80))} % and {F(100 * (1 - shrink95))} % of that in log scale)" + missing + ".";
     }
 }

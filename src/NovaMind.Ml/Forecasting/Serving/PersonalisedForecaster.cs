@@ -37,6 +37,8 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
         var ensemble = Models.Ensemble(symptom);
         var horizon = ensemble.Horizons.Length;
         var origin = current.Origin;
+        // The set's own rule and origin count unless the configuration names others (a set's numbers hold for its own).
+        var options = Options.For(ensemble.PersonalisationRule, ensemble.PersonalisationBacktestOrigins);
 
         // The patient's daily series of the symptom up to the origin (NaN where unobserved).
         var firstDay = observations.Where(o => o.Type == symptom).Min(o => DateOnly.FromDateTime(o.Time.UtcDateTime.Date));
@@ -45,9 +47,9 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
 
         // Past origins every OriginSpacingDays back, each an observed day whose own forecast the models can prepare.
         var past = new List<SymptomForecastInput>();
-        for (var k = Options.BacktestOrigins; k >= 1; k--)
+        for (var k = options.BacktestOrigins!.Value; k >= 1; k--)
         {
-            var day = origin.AddDays(-k * Options.OriginSpacingDays);
+            var day = origin.AddDays(-k * options.OriginSpacingDays);
             var index = day.DayNumber - daily.Start.DayNumber;
             if (index < 0 || !daily.Observed[index]) continue;
             var until = day.AddDays(1).ToDateTime(TimeOnly.MinValue);
@@ -77,7 +79,7 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
             backtest.Add(new BacktestOrigin(new MemberForecasts(o.Transformer, o.XGBoost, statisticalPast[k]?.Mean), actual, halfWidth80, halfWidth95));
         }
         var personalisation = PersonalisedCombination.Personalise(
-            [.. Enumerable.Range(1, horizon).Select(ensemble.MemberWeights)], backtest, statisticalNow is not null, Options);
+            [.. Enumerable.Range(1, horizon).Select(ensemble.MemberWeights)], backtest, statisticalNow is not null, options);
 
         var now = outputs[0];
         var result = new PersonalisedForecastOutput(origin, new double[horizon], new double[horizon], new double[horizon], new double[horizon], new double[horizon],
