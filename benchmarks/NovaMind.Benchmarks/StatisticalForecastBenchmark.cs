@@ -47,59 +47,53 @@ public static class StatisticalForecastBenchmark
 
     /// <summary>
     /// A whole served forecast per patient-symptom, paired in one run: the models alone (prepare + one Transformer/XGBoost
-    /// row), the set's global ensemble (the same plus one member fit and the combination) and the personalised one
-    /// (prepare at the origin and up to 8 backtest origins, 9 model rows in one batch, two member fits, the weight search
-    /// and interval scales); and the member's own cost (fit at the origin + backtest) as SARIMA alone and as the
-    /// SARIMA + ETS(A,N,A) mean, side by side. Simulated patients with 150 and 365 days of history.
+    /// row), the set's global ensemble (the same plus one member fit and the combination), personalised by the shrinkage
+    /// rule with 8 backtest origins (sets 0.4.0–0.6.0: 9 model rows, two member fits, one weight search per group) and by
+    /// the cross-validated rule with 12 (ADR 0028: 13 rows, two member fits, a weight search per origin left out and the
+    /// interval-score choice). Simulated patients with 150 and 365 days of history.
     /// </summary>
     public static void RunServing(Action<string> say, string modelsRoot, int patients = 20)
     {
         NovaMind.Ml.TorchRuntime.Initialize(null);
         NovaMind.Ml.TorchRuntime.UseCpuThreads(1);
         using var models = SymptomForecaster.LoadCurrent(Path.Combine(modelsRoot, "forecast"));
-        var personalised = new PersonalisedForecaster(models, new PersonalisationOptions());
+        var shrinkage = new PersonalisedForecaster(models, new PersonalisationOptions { Rule = PersonalisationRule.Shrinkage, BacktestOrigins = 8 });
+        var crossValidated = new PersonalisedForecaster(models, new PersonalisationOptions { Rule = PersonalisationRule.CrossValidated, BacktestOrigins = 12 });
         var globalOnly = new PersonalisedForecaster(models, new PersonalisationOptions { BacktestOrigins = 0 });
         Task<SymptomForecastOutput[]> Predict(IReadOnlyList<SymptomForecastInput> inputs) => Task.FromResult(models.Predict(inputs));
-        say($"## Served forecast per patient-symptom: models only, global ensemble, personalised ({models.Version}, one core, one torch thread)");
+        say($"## Served forecast per patient-symptom: models only, global ensemble, personalised by each rule ({models.Version}, one core, one torch thread)");
         say("");
-        say("| history days | requests | models only median ms | global ensemble median ms | personalised median ms | personalised / global (medians) | personalised p90 ms | member fit + backtest median ms: SARIMA alone | SARIMA + ETS mean | ratio |");
-        say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        say("| history days | requests | models only median ms | global ensemble median ms | shrinkage, 8 origins median ms | cross-validated, 12 origins median ms | cross-validated / shrinkage (medians) | shrinkage p90 ms | cross-validated p90 ms |");
+        say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var days in new[] { 150, 365 })
         {
             var cohort = new SymptomCohortSimulator(days).Simulate(patients, days, new DateOnly(2026, 6, 30));
             var requests = cohort.Patients.SelectMany(p => new[] { ObservationType.Mood, ObservationType.Phq9, ObservationType.Gad7 }.Select(s => (p, s))).ToList();
+            PersonalisedForecaster[] forecasters = [globalOnly, shrinkage, crossValidated];
             foreach (var (p, s) in requests.Take(6)) // warm-up: tiered JIT, torch kernels
             {
                 models.Predict([models.Prepare(p.Observations, s, null)!]);
-                globalOnly.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
-                personalised.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
+                foreach (var f in forecasters) f.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
             }
-            var (modelsOnly, global, personal, statistical) = (new List<double>(), new List<double>(), new List<double>(), new List<double>());
-            var sarimaAlone = new List<double>();
-            foreach (var (p, s) in requests)
+            var modelsOnly = new List<double>();
+            var times = forecasters.Select(_ => new List<double>()).ToArray();
+            foreach (var (i, (p, s)) in requests.Index())
             {
                 var sw = Stopwatch.StartNew();
                 models.Predict([models.Prepare(p.Observations, s, null)!]);
                 modelsOnly.Add(sw.Elapsed.TotalMilliseconds);
-                sw.Restart();
-                globalOnly.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
-                global.Add(sw.Elapsed.TotalMilliseconds);
-                sw.Restart();
-                personalised.ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
-                personal.Add(sw.Elapsed.TotalMilliseconds);
-                var series = p.Daily[s];
-                int[] origins = [.. Enumerable.Range(1, 8).Select(k => days - 1 - 7 * (9 - k))];
-                foreach (var (kind, times) in new[] { (StatisticalMemberKind.Sarima, sarimaAlone), (StatisticalMemberKind.SarimaEtsMean, statistical) })
+                // Alternate the two rules' order per request so neither always runs on the other's warm caches.
+                foreach (var k in i % 2 == 0 ? new[] { 0, 1, 2 } : [0, 2, 1])
                 {
                     sw.Restart();
-                    StatisticalMember.Forecast(series, 28, kind);
-                    StatisticalMember.Backtest(series, origins, 28, kind);
-                    times.Add(sw.Elapsed.TotalMilliseconds);
+                    forecasters[k].ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
+                    times[k].Add(sw.Elapsed.TotalMilliseconds);
                 }
             }
             static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
-            say($"| {days} | {requests.Count} | {Median(modelsOnly):F1} | {Median(global):F1} | {Median(personal):F1} | {Median(personal) / Median(global):F1} | " +
-                $"{personal.Order().ElementAt((int)(personal.Count * 0.9)):F1} | {Median(sarimaAlone):F1} | {Median(statistical):F1} | {Median(statistical) / Median(sarimaAlone):F2} |");
+            static double P90(List<double> v) => v.Order().ElementAt((int)(v.Count * 0.9));
+            say($"| {days} | {requests.Count} | {Median(modelsOnly):F1} | {Median(times[0]):F1} | {Median(times[1]):F1} | {Median(times[2]):F1} | " +
+                $"{Median(times[2]) / Median(times[1]):F2} | {P90(times[1]):F1} | {P90(times[2]):F1} |");
         }
         say("");
     }

@@ -117,7 +117,11 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         double[] Weights(string member) => [.. forecast.GetProperty("weights").GetProperty(member).EnumerateArray().Select(v => v.GetDouble())];
         var (wT, wX, wS) = (Weights("transformer"), Weights("xgboost"), Weights("statistical"));
         var personalisation = forecast.GetProperty("personalisation");
-        Assert.InRange(personalisation.GetProperty("backtest_origins").GetInt32(), 1, 8); // 90 days of history: weekly origins back from the last
+        Assert.InRange(personalisation.GetProperty("backtest_origins").GetInt32(), 1, 12); // 90 days of history: weekly origins back from the last
+        var servedSet = Path.Combine(NovaMind.TestInfrastructure.RepoPaths.Models, "forecast", File.ReadAllText(Path.Combine(NovaMind.TestInfrastructure.RepoPaths.Models, "forecast", "CURRENT")).Trim(), "phq9");
+        var servedRule = NovaMind.Ml.Forecasting.ForecastEnsembleArtifacts.LoadEnsemble(servedSet).PersonalisationRule;
+        Assert.Equal(NovaMind.Ml.Forecasting.PersonalisationRecord.Name(servedRule), personalisation.GetProperty("rule").GetString()); // the served set's own rule (ADR 0028)
+        Assert.InRange(personalisation.GetProperty("interval_shrinkage").GetProperty("80").GetDouble(), 0, 1);
         Assert.Contains("rolling-origin backtest", personalisation.GetProperty("reason").GetString());
         Assert.True(personalisation.GetProperty("interval_scale").GetProperty("80").GetDouble() > 0);
         Assert.True(personalisation.GetProperty("interval_scale").GetProperty("95").GetDouble() > 0);

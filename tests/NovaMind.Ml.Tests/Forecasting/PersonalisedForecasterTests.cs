@@ -143,12 +143,14 @@ public sealed class PersonalisedForecasterTests : IDisposable
         var served = (await personalised.ForecastAsync(observations, ObservationType.Mood, null, Predict))!;
 
         var p = served.Personalisation;
-        Assert.Equal(8, p.BacktestOrigins);
+        var origins = _models.Ensemble(ObservationType.Mood).PersonalisationBacktestOrigins; // the set's own (12 from 0.7.0)
+        Assert.Equal(origins, p.BacktestOrigins);
+        Assert.Equal(_models.Ensemble(ObservationType.Mood).PersonalisationRule, p.Rule);
         var week = p.Groups[0];
         Assert.True(week.PatientWeights[2] >= 0.5, $"patient weights {string.Join(", ", week.PatientWeights)}");
         Assert.True(week.BacktestMae["statistical"] < week.BacktestMae["global_weights"], string.Join(", ", week.BacktestMae));
         Assert.True(p.Weights[0][2] > 0.3, $"statistical weight at h1 {p.Weights[0][2]}");
-        Assert.Contains("8 past origins", p.Reason);
+        Assert.Contains($"{origins} past origins", p.Reason);
         for (var h = 0; h < 28; h++)
         {
             Assert.Equal(1, p.Weights[h].Sum(), 9);

@@ -74,8 +74,11 @@ public sealed record ForecastEnsembleOptions
     /// <summary>The per-patient member the set is trained with and serves (recorded in ensemble.json).</summary>
     public Statistical.StatisticalMemberKind StatisticalMember { get; init; } = Statistical.StatisticalMember.Default;
 
-    /// <summary>How the set's forecasts are personalised when served (recorded in ensemble.json; ADR 0028).</summary>
-    public PersonalisationRecord Personalisation { get; init; } = new("cross_validated", 12);
+    /// <summary>
+    /// How the set's forecasts are personalised when served (recorded in ensemble.json; ADR 0028). The shrinkage rule with
+    /// 8 origins, as served: the cross-validated rule (set 0.7.0) was worse on a fresh draw of the validation family.
+    /// </summary>
+    public PersonalisationRecord Personalisation { get; init; } = new("shrinkage", 8);
 
     /// <summary>Also evaluate the test origins with the Transformer in fp16 (CPU half kernels) and report the change.</summary>
     public bool MeasureFp16 { get; init; } = true;
