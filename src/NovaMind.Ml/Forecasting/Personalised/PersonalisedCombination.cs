@@ -290,15 +290,12 @@ public static class PersonalisedCombination
             var alpha = 1 - level;
             var grid = options.CrossValidationGrid.OrderDescending().ToArray();
             var byOrigin = errors.GroupBy(e => e.Origin).ToArray();
-            var perOriginScore = grid.Select(l => byOrigin.Select(o =>
+            var rawWithout = byOrigin.Select(o => Raw(errors.Where(e => e.Origin != o.Key))).ToArray();
+            var perOriginScore = grid.Select(l => byOrigin.Select((o, n) => o.Average(e =>
             {
-                var rawWithout = Raw(errors.Where(e => e.Origin != o.Key));
-                return o.Average(e =>
-                {
-                    var half = halfWidth(e) * Shrunk(rawWithout, l);
-                    return 2 * half + 2 / alpha * Math.Max(e.Error - half, 0);
-                });
-            }).ToArray()).ToArray();
+                var half = halfWidth(e) * Shrunk(rawWithout[n], l);
+                return 2 * half + 2 / alpha * Math.Max(e.Error - half, 0);
+            })).ToArray()).ToArray();
             var scores = grid.Select((_, k) => byOrigin.Select((o, n) => perOriginScore[k][n] * o.Count()).Sum() / errors.Count).ToArray();
             var lowest = 0;
             for (var k = 1; k < grid.Length; k++) if (scores[k] < scores[lowest] - 1e-12) lowest = k;
