@@ -175,7 +175,7 @@ internal sealed class SiloAccessDeniedHandler(IProblemDetailsService problems) :
 }
 
 /// <summary>
-/// The cluster could not answer: the silo holding the grain died or left, a message was rejected, the call timed out, or
+/// The cluster could not answer: the silo holding the grain died or left, a message was rejected, expired or timed out, or
 /// storage behind it was unreachable (a connection failure or a 5xx from the storage service). Retryable (the grain
 /// reactivates elsewhere once membership has noticed; storage comes back): 503 with Retry-After, never 500.
 /// </summary>
@@ -190,7 +190,10 @@ internal sealed class ClusterUnavailableHandler(IProblemDetailsService problems,
 
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
-        if (!IsClusterUnavailable(exception)) return false;
+        // A call the cluster cancelled — a message that expired before its grain could be placed while membership was still
+        // settling after a silo's death — is as retryable as a dead silo; one cancelled because the client left needs no answer.
+        var cancelledByCluster = exception is OperationCanceledException && !context.RequestAborted.IsCancellationRequested;
+        if (!IsClusterUnavailable(exception) && !cancelledByCluster) return false;
         log.LogWarning("Cluster unavailable for a request ({Exception}); answered 503", exception.GetType().Name);
         context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
         context.Response.Headers.RetryAfter = "2";

@@ -63,18 +63,34 @@ public sealed class SiloFailureTests : IAsyncLifetime
     private async Task AssertNothingAcknowledgedIsLostAsync(LoadResult load)
     {
         using var http = _system.Client();
+        // Read as a client does right after the faults: a 503 (placement still settling) is retried after its Retry-After,
+        // for at most 30 s; anything else that is not a success fails the test.
+        static async Task<JsonElement> ReadAsync(HttpClient http, string url)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                using var response = await http.GetAsync(url);
+                if (response.StatusCode == HttpStatusCode.ServiceUnavailable && attempt < 15)
+                {
+                    await Task.Delay(response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2));
+                    continue;
+                }
+                response.EnsureSuccessStatusCode();
+                return await response.Content.ReadFromJsonAsync<JsonElement>();
+            }
+        }
         foreach (var (patient, acknowledged) in load.Acknowledged)
         {
             var stored = new HashSet<DateTimeOffset>();
             for (string? next = $"api/patients/{patient}/observations?limit=10000"; next is not null;)
             {
-                var page = await http.GetFromJsonAsync<JsonElement>(next.TrimStart('/'));
+                var page = await ReadAsync(http, next.TrimStart('/'));
                 foreach (var o in page.GetProperty("observations").EnumerateArray()) stored.Add(o.GetProperty("time").GetDateTimeOffset());
                 next = page.GetProperty("next").ValueKind == JsonValueKind.String ? page.GetProperty("next").GetString() : null;
             }
             var lost = acknowledged.Count(t => !stored.Contains(t));
             Assert.True(lost == 0, $"patient {patient}: {lost} acknowledged observations are missing");
-            var summary = await http.GetFromJsonAsync<JsonElement>($"api/patients/{patient}");
+            var summary = await ReadAsync(http, $"api/patients/{patient}");
             Assert.Equal(stored.Count, summary.GetProperty("total_observations").GetInt32());
         }
     }
