@@ -13,7 +13,7 @@ public enum PersonalisationRule
 
     /// <summary>
     /// λ and the interval scales' shrinkage chosen per patient by leave-one-origin-out cross-validation of the backtest
-    /// (MAE for the weights, the interval score for the intervals), from 0.7.0 (ADR 0028).
+    /// (MAE for the weights, the interval score for the intervals); set 0.7.0, not promoted (ADR 0028).
     /// </summary>
     CrossValidated,
 }
@@ -185,7 +185,8 @@ public static class PersonalisedCombination
         var weights = global.Select(w => (double[])[.. w]).ToArray();
         // Origins the backtest can use: the statistical member must have forecast there if it is to be weighed.
         var usable = backtest.Where(b => !statistical || b.Forecasts.Statistical is not null).ToList();
-        // Under the cross-validated rule, the weights each origin's errors are judged with: fitted without that origin.
+        // The weights each origin's errors are judged with: under the cross-validated rule fitted without that origin, else
+        // the weights used.
         var heldOutWeights = usable.Select(_ => weights.Select(w => (double[])[.. w]).ToArray()).ToArray();
         var groups = new List<GroupPersonalisation>();
         var first = 1;
@@ -221,21 +222,16 @@ public static class PersonalisedCombination
                     var perOriginMae = grid.Select(l => scored.Select(i => perOrigin[i].Average(x =>
                         Math.Abs(Combine(Mix(l, global[x.H - 1], bestWithout[i]), x.P.T, x.P.X, x.P.S) - x.P.Y))).ToArray()).ToArray();
                     var scores = grid.Select((_, k) => scored.Select((i, n) => perOriginMae[k][n] * perOrigin[i].Count).Sum() / points.Count).ToArray();
-                    // The one-standard-error rule: the most global λ whose held-out MAE is within one standard error (over
-                    // origins) of the lowest — a patient's best weights are one of 66 simplex points picked on few origins,
-                    // and the rule keeps noise from being mistaken for a better mix.
-                    var lowest = 0;
-                    for (var k = 1; k < grid.Length; k++) if (scores[k] < scores[lowest] - 1e-12) lowest = k;
-                    var tolerance = StandardError(perOriginMae[lowest]);
-                    var chosen = Enumerable.Range(0, grid.Length).First(k => scores[k] <= scores[lowest] + tolerance + 1e-12);
-                    lambda = grid[chosen];
+                    // A patient's best weights are one of 66 simplex points picked on few origins: the one-standard-error
+                    // rule keeps noise from being mistaken for a better mix.
+                    lambda = grid[MostGlobalWithinOneStandardError(scores, perOriginMae)];
                     crossValidated = grid.Select((l, k) => (l, k)).ToDictionary(x => Key(x.l), x => scores[x.k]);
                     for (var i = 0; i < perOrigin.Count; i++)
                         if (bestWithout[i] is { } w)
                             for (var h = first; h <= end; h++) heldOutWeights[i][h - 1] = Mix(lambda, global[h - 1], w);
                 }
                 for (var h = first; h <= end; h++) weights[h - 1] = Mix(lambda, global[h - 1], best);
-                if (rule == PersonalisationRule.Shrinkage || crossValidated is null)
+                if (crossValidated is null) // nothing held out: each origin is judged with the weights used
                     for (var i = 0; i < perOrigin.Count; i++)
                         for (var h = first; h <= end; h++) heldOutWeights[i][h - 1] = weights[h - 1];
                 var mae = new Dictionary<string, double>
@@ -262,8 +258,7 @@ public static class PersonalisedCombination
             {
                 var y = b.Actual[h - 1];
                 if (double.IsNaN(y) || !(b.GlobalHalfWidth80[h - 1] > 0) || !(b.GlobalHalfWidth95[h - 1] > 0)) continue;
-                var w = rule == PersonalisationRule.Shrinkage ? weights[h - 1] : heldOutWeights[i][h - 1];
-                errors.Add((i, Math.Abs(Combine(w, b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], b.Forecasts.Statistical?[h - 1] ?? 0) - y),
+                errors.Add((i, Math.Abs(Combine(heldOutWeights[i][h - 1], b.Forecasts.Transformer[h - 1], b.Forecasts.XGBoost[h - 1], b.Forecasts.Statistical?[h - 1] ?? 0) - y),
                     b.GlobalHalfWidth80[h - 1], b.GlobalHalfWidth95[h - 1]));
             }
         }
@@ -297,11 +292,8 @@ public static class PersonalisedCombination
                 return 2 * half + 2 / alpha * Math.Max(e.Error - half, 0);
             })).ToArray()).ToArray();
             var scores = grid.Select((_, k) => byOrigin.Select((o, n) => perOriginScore[k][n] * o.Count()).Sum() / errors.Count).ToArray();
-            var lowest = 0;
-            for (var k = 1; k < grid.Length; k++) if (scores[k] < scores[lowest] - 1e-12) lowest = k;
-            var tolerance = StandardError(perOriginScore[lowest]);
-            var chosen = Enumerable.Range(0, grid.Length).First(k => scores[k] <= scores[lowest] + tolerance + 1e-12);
-            return (raw, grid[chosen], Shrunk(raw, grid[chosen]));
+            var chosen = grid[MostGlobalWithinOneStandardError(scores, perOriginScore)];
+            return (raw, chosen, Shrunk(raw, chosen));
         }
         var (raw80, shrink80, scale80) = Scale(0.8, e => e.HalfWidth80);
         var (raw95, shrink95, scale95) = Scale(0.95, e => e.HalfWidth95);
@@ -316,11 +308,17 @@ public static class PersonalisedCombination
 
     private static string Key(double lambda) => lambda.ToString("0.##", CultureInfo.InvariantCulture);
 
-    private static double StandardError(IReadOnlyList<double> values)
+    /// <summary>
+    /// The one-standard-error rule over candidates ordered from most to least global: the first whose score is within one
+    /// standard error (of the per-origin scores at the lowest score, over origins) of the lowest.
+    /// </summary>
+    private static int MostGlobalWithinOneStandardError(double[] scores, double[][] perOrigin)
     {
-        if (values.Count < 2) return 0;
-        var mean = values.Average();
-        return Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Count - 1) / values.Count);
+        var lowest = 0;
+        for (var k = 1; k < scores.Length; k++) if (scores[k] < scores[lowest] - 1e-12) lowest = k;
+        var values = perOrigin[lowest];
+        var tolerance = values.Length < 2 ? 0 : MathNet.Numerics.Statistics.Statistics.StandardDeviation(values) / Math.Sqrt(values.Length);
+        return Enumerable.Range(0, scores.Length).First(k => scores[k] <= scores[lowest] + tolerance + 1e-12);
     }
 
     private static double[] Mix(double lambda, IReadOnlyList<double> global, IReadOnlyList<double> patient) =>
