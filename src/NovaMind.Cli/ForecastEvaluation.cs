@@ -31,18 +31,15 @@ public static class ForecastEvaluation
     public static string PersonalisedName(SymptomForecaster set) => $"personalised_{set.Version}";
 
     /// <summary>
-    /// A personalisation variant to compare: <c>rule[/origins[/n₀]]</c>, e.g. <c>cross_validated/12</c> or
-    /// <c>shrinkage/8/8</c>; the empty list means the set's own rule and origins.
+    /// A personalisation variant to compare: <c>rule[/origins[/n₀]]</c>, e.g. <c>cross_validated/12</c>,
+    /// <c>ensemble_or_member/8</c> or <c>shrinkage/8/8</c>; the empty list means the set's own rule and origins.
     /// </summary>
     public static PersonalisationOptions Variant(string spec)
     {
         var parts = spec.Split('/', StringSplitOptions.TrimEntries);
-        var rule = parts[0] switch
-        {
-            "shrinkage" => PersonalisationRule.Shrinkage,
-            "cross_validated" => PersonalisationRule.CrossValidated,
-            var other => throw new ArgumentException($"unknown personalisation rule '{other}' (shrinkage or cross_validated)", nameof(spec)),
-        };
+        PersonalisationRule rule;
+        try { rule = PersonalisationRecord.Parse(parts[0]); }
+        catch (InvalidDataException e) { throw new ArgumentException(e.Message, nameof(spec), e); }
         var options = new PersonalisationOptions { Rule = rule };
         if (parts.Length > 1) options = options with { BacktestOrigins = int.Parse(parts[1], CultureInfo.InvariantCulture) };
         if (parts.Length > 2) options = options with { PriorOrigins = double.Parse(parts[2], CultureInfo.InvariantCulture) };

@@ -210,12 +210,18 @@ public sealed record ForecastPersonalisationDto(
     [property: Id(9)] ForecastWeightGroupDto[] Groups,
     [property: Id(10)] string Reason)
 {
-    /// <summary>"shrinkage" (λ = n₀/(n₀ + origins)) or "cross_validated" (λ and the interval shrinkage chosen by leaving each backtest origin out).</summary>
+    /// <summary>
+    /// "shrinkage" (λ = n₀/(n₀ + origins)), "cross_validated" (λ and the interval shrinkage chosen by leaving each backtest
+    /// origin out) or "ensemble_or_member" (the shrinkage-personalised ensemble or the statistical member alone, per patient).
+    /// </summary>
     [Id(11)] public string Rule { get; init; } = "shrinkage";
 
     /// <summary>How far each level's log interval scale was shrunk toward 1 (1: the global interval).</summary>
     [Id(12)] public double IntervalShrinkage80 { get; init; } = 1;
     [Id(13)] public double IntervalShrinkage95 { get; init; } = 1;
+
+    /// <summary>Under the "ensemble_or_member" rule: whether the statistical member alone was served, and the backtest evidence.</summary>
+    [Id(14)] public ForecastChoiceDto? Choice { get; init; }
 
     public ForecastPersonalisationDto Take(int horizon) => this with
     {
@@ -231,6 +237,18 @@ public sealed record ForecastPersonalisationDto(
         Groups = [.. Groups.Where(g => g.FirstHorizon <= horizon)],
     };
 }
+
+/// <summary>
+/// The ensemble-or-member choice: the statistical member alone served (<see cref="MemberAlone"/>) or the ensemble, and the
+/// backtest MAE of each over the same points.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record ForecastChoiceDto(
+    [property: Id(0)] bool MemberAlone,
+    [property: Id(1)] int Origins,
+    [property: Id(2)] int Points,
+    [property: Id(3)] double? EnsembleMae,
+    [property: Id(4)] double? MemberMae);
 
 /// <summary>One horizon group: the patient's best weights [Transformer, XGBoost, statistical] on its backtest, the shrinkage λ toward the global weights, and backtest MAEs.</summary>
 [GenerateSerializer, Immutable]

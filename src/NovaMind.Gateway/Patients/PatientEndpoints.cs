@@ -40,8 +40,10 @@ public sealed record WeightGroupResponse(int FirstHorizon, int LastHorizon, int 
 public sealed record MemberWeights(double Transformer, [property: JsonPropertyName("xgboost")] double XGBoost, double Statistical);
 /// <summary>How the weights and intervals were personalised from the patient's own backtest, and why.</summary>
 public sealed record IntervalScales([property: JsonPropertyName("80")] double Level80, [property: JsonPropertyName("95")] double Level95);
+/// <summary>The ensemble-or-member rule's choice: what was served ("ensemble" or "statistical_member") and each candidate's backtest MAE over the same points.</summary>
+public sealed record ChoiceResponse(string Served, int BacktestOrigins, int BacktestPoints, double? EnsembleBacktestMae, double? StatisticalMemberBacktestMae);
 public sealed record PersonalisationResponse(string Rule, int BacktestOrigins, int BacktestPoints, IntervalScales IntervalScale, IntervalScales BacktestIntervalScale,
-    IntervalScales IntervalShrinkage, EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason);
+    IntervalScales IntervalShrinkage, EnsembleWeights GlobalWeights, WeightGroupResponse[] Groups, string Reason, ChoiceResponse? Choice);
 /// <summary>How far the forecast can be trusted; <c>out_of_distribution_score</c> is null for a model version without a training reference.</summary>
 public sealed record ConfidenceResponse(string[] Reasons, double IntervalWidthRatio, double MemberDisagreement, double? OutOfDistributionScore,
     string? OutOfDistributionFeature, string Rule);
@@ -186,7 +188,8 @@ public static class PatientEndpoints
             new IntervalScales(p.IntervalShrinkage80, p.IntervalShrinkage95), new EnsembleWeights(p.GlobalTransformerWeights, p.GlobalXGBoostWeights, p.GlobalStatisticalWeights),
             [.. p.Groups.Select(g => new WeightGroupResponse(g.FirstHorizon, g.LastHorizon, g.Origins, g.Points, Math.Round(g.Shrinkage, 3),
                 new MemberWeights(Math.Round(g.PatientWeights[0], 3), Math.Round(g.PatientWeights[1], 3), Math.Round(g.PatientWeights[2], 3)), g.BacktestMae, g.CrossValidatedMae))],
-            p.Reason);
+            p.Reason,
+            p.Choice is { } c ? new ChoiceResponse(c.MemberAlone ? "statistical_member" : "ensemble", c.Origins, c.Points, c.EnsembleMae is { } e ? Math.Round(e, 4) : null, c.MemberMae is { } m ? Math.Round(m, 4) : null) : null);
 
     private static bool TryPaging(string? text, int min, int max, out int value, int fallback = 0)
     {

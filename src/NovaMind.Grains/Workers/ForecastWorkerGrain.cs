@@ -92,6 +92,7 @@ public sealed class ForecastWorkerGrain(
             Rule = NovaMind.Ml.Forecasting.PersonalisationRecord.Name(p.Rule),
             IntervalShrinkage80 = p.IntervalShrinkage80,
             IntervalShrinkage95 = p.IntervalShrinkage95,
+            Choice = p.Choice is { } c ? new ForecastChoiceDto(c.MemberAlone, c.Origins, c.Points, c.EnsembleMae, c.MemberMae) : null,
         };
         return new ForecastComponentsDto(output.Models.Transformer, output.Models.TransformerSd, models.TransformerDescription(target),
             output.Models.XGBoost, models.XGBoostDescription(target), Member(p.Weights, 0), Member(p.Weights, 1),
@@ -111,7 +112,7 @@ public sealed class ForecastWorkerGrain(
             ? [output.Models.Transformer, output.Models.XGBoost]
             : [output.Models.Transformer, output.Models.XGBoost, output.Statistical];
         var reference = models.DriftReference(target);
-        var assessment = confidenceRule.Assess(output.Personalisation.IntervalScale80, members, output.CalibratedHalfWidth80, reference?.Inputs ?? [], inputs);
+        var assessment = confidenceRule.Assess(output.IntervalWidthRatio80, members, output.CalibratedHalfWidth80, reference?.Inputs ?? [], inputs);
         monitor.Record(models.Version, target.Name, inputs, ForecastDriftReference.PredictionValues(output.Mean), assessment);
         return new ForecastConfidenceDto(assessment.LowConfidence, [.. assessment.Reasons], assessment.IntervalWidthRatio, assessment.MemberDisagreement,
             reference is null ? null : assessment.OutOfDistributionScore, assessment.OutOfDistributionFeature, confidenceRule.Description);

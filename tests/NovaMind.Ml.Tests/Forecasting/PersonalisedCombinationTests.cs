@@ -13,10 +13,10 @@ public sealed class PersonalisedCombinationTests
 
     /// <summary>An origin whose members forecast <paramref name="t"/>, <paramref name="x"/>, <paramref name="s"/> and whose actuals are observed for horizons 1..<paramref name="observedTo"/>.</summary>
     private static BacktestOrigin Origin(Func<int, double> actual, Func<int, double> t, Func<int, double> x, Func<int, double>? s, int observedTo = H,
-        double halfWidth80 = 1, double halfWidth95 = 1.5)
+        double halfWidth80 = 1, double halfWidth95 = 1.5, double? memberSd = null)
     {
         double[] Row(Func<int, double> f) => [.. Enumerable.Range(1, H).Select(f)];
-        return new BacktestOrigin(new MemberForecasts(Row(t), Row(x), s is null ? null : Row(s)),
+        return new BacktestOrigin(new MemberForecasts(Row(t), Row(x), s is null ? null : Row(s)) { StatisticalSd = memberSd is { } sd ? Row(_ => sd) : null },
             [.. Enumerable.Range(1, H).Select(h => h <= observedTo ? actual(h) : double.NaN)], [.. Enumerable.Repeat(halfWidth80, H)], [.. Enumerable.Repeat(halfWidth95, H)]);
     }
 
@@ -325,6 +325,93 @@ public sealed class PersonalisedCombinationTests
         Assert.Equal(0, lambda);
         Assert.Equal(0, scores[0], 12);
         Assert.True(scores[2] > scores[1]);
+    }
+
+    private static readonly PersonalisationOptions EnsembleOrMember = Options with { Rule = PersonalisationRule.EnsembleOrMember };
+
+    [Theory]
+    // members' errors (Transformer, XGBoost, statistical) on every point; global weights [0.6, 0.4, 0] → ensemble error
+    [InlineData(2.0, 1.0, 0.5, true)]   // ensemble 1.6 > member 0.5: the member alone
+    [InlineData(0.5, 0.5, 1.0, false)]  // ensemble 0.5 < member 1.0: the ensemble
+    [InlineData(1.0, 1.0, 1.0, false)]  // a tie keeps the ensemble
+    [InlineData(-1.0, 1.0, 0.3, false)] // errors of opposite sign cancel in the mix: ensemble |−0.2| = 0.2 < 0.3
+    public void The_member_alone_is_served_exactly_when_its_backtest_mae_is_below_the_global_ensembles(double tError, double xError, double sError, bool memberAlone)
+    {
+        var backtest = Enumerable.Range(0, 8)
+            .Select(k => Origin(h => 10 + Math.Sin(k + h), h => 10 + tError + Math.Sin(k + h), h => 10 + xError + Math.Sin(k + h), h => 10 + sError + Math.Sin(k + h), memberSd: 1))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, EnsembleOrMember);
+
+        Assert.Equal(PersonalisationRule.EnsembleOrMember, p.Rule);
+        Assert.Equal(memberAlone, p.MemberAlone);
+        Assert.Equal((8, 8 * H), (p.Choice!.Origins, p.Choice.Points));
+        Assert.Equal(Math.Abs(0.6 * tError + 0.4 * xError), p.Choice.EnsembleMae!.Value, 12);
+        Assert.Equal(Math.Abs(sError), p.Choice.MemberMae!.Value, 12);
+        // The ensemble candidate is exactly what the shrinkage rule serves.
+        var shrinkage = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, Options);
+        if (memberAlone)
+        {
+            Assert.All(p.Weights, w => Assert.Equal([0, 0, 1], w));
+            Assert.StartsWith("the statistical member alone is served", p.Reason);
+        }
+        else
+        {
+            Assert.Equal(shrinkage.Weights, p.Weights);
+            Assert.Equal((shrinkage.IntervalScale80, shrinkage.IntervalScale95), (p.IntervalScale80, p.IntervalScale95));
+            Assert.StartsWith("the ensemble is served", p.Reason);
+        }
+        Assert.Equal(shrinkage.Groups.Select(g => g.PatientWeights), p.Groups.Select(g => g.PatientWeights));
+    }
+
+    [Fact]
+    public void The_members_own_intervals_are_scaled_by_its_backtest_errors_in_units_of_its_own_half_widths()
+    {
+        // The member's errors are ±0.5 and ±2.5 alternately and its sd is 1: in units of its own 80 % half-width (1.2816 · sd)
+        // the errors are 0.39 and 1.95, so the 80 % conformal quantile of the ratios is 1.95 (more than 20 % of the errors are
+        // the large ones); shrunk by n₀ / (n₀ + 8) = 4 / 12 toward 1 in log space.
+        var backtest = Enumerable.Range(0, 8)
+            .Select(k => Origin(h => 10, h => 15, h => 15, h => 10 + ((k + h) % 2 == 0 ? 0.5 : -2.5), memberSd: 1))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, EnsembleOrMember);
+
+        Assert.True(p.MemberAlone);
+        var z80 = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.9);
+        var z95 = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 0.975);
+        Assert.Equal(2.5 / z80, p.BacktestIntervalScale80, 9);
+        Assert.Equal(2.5 / z95, p.BacktestIntervalScale95, 9);
+        Assert.Equal(Math.Pow(2.5 / z80, 8.0 / 12), p.IntervalScale80, 9);
+        Assert.Equal(Math.Pow(2.5 / z95, 8.0 / 12), p.IntervalScale95, 9);
+        Assert.Equal(4.0 / 12, p.IntervalShrinkage80, 12);
+    }
+
+    [Fact]
+    public void Too_few_origins_no_member_or_no_member_sd_keep_the_ensemble()
+    {
+        Personalisation Run(int origins, bool statistical, double? sd) => PersonalisedCombination.Personalise(Global(0.6, 0.4, 0),
+            [.. Enumerable.Range(0, origins).Select(k => Origin(h => 10, h => 12, h => 12, h => 10, memberSd: sd))], statistical, EnsembleOrMember);
+
+        Assert.True(Run(3, true, 1).MemberAlone); // the threshold: three scored origins suffice
+        var two = Run(2, true, 1);
+        Assert.False(two.MemberAlone);
+        Assert.Contains("only 2 backtest origin(s)", two.Reason);
+        Assert.False(Run(8, false, 1).MemberAlone);
+        Assert.All(Run(8, false, 1).Weights, w => Assert.Equal(0, w[2]));
+        var noSd = Run(8, true, null);
+        Assert.False(noSd.MemberAlone);
+        Assert.Equal((0, null), (noSd.Choice!.Points, noSd.Choice.MemberMae));
+    }
+
+    [Theory]
+    [InlineData(null, PersonalisationRule.Shrinkage)]
+    [InlineData("shrinkage", PersonalisationRule.Shrinkage)]
+    [InlineData("cross_validated", PersonalisationRule.CrossValidated)]
+    [InlineData("ensemble_or_member", PersonalisationRule.EnsembleOrMember)]
+    public void Rule_names_round_trip(string? name, PersonalisationRule rule)
+    {
+        Assert.Equal(rule, PersonalisationRecord.Parse(name));
+        Assert.Equal(name ?? "shrinkage", PersonalisationRecord.Name(rule));
     }
 
     [Fact]

@@ -127,25 +127,15 @@ public sealed class PersonalisedForecasterTests : IDisposable
     [Fact]
     public async Task A_patient_unlike_the_training_cohort_moves_weight_to_the_member_that_fits_them()
     {
-        // A strong weekday/weekend swing (mood 3 on weekdays, 8 at weekends) with little noise: nothing like the
-        // training simulator, and exactly what a weekly seasonal model of the patient's own history captures.
-        var random = new Random(5);
-        var start = LastDay.AddDays(-179);
-        var observations = Enumerable.Range(0, 180).Select(d =>
-        {
-            var day = start.AddDays(d);
-            var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
-            var value = Math.Round((weekend ? 8 : 3) + 0.3 * (random.NextDouble() - 0.5), 2);
-            return new Observation(new DateTimeOffset(day.ToDateTime(new TimeOnly(20, 0)), TimeSpan.Zero), ObservationType.Mood, value);
-        }).ToList();
-        var personalised = new PersonalisedForecaster(_models, new PersonalisationOptions());
+        var observations = WeekendSwing();
+        var personalised = new PersonalisedForecaster(_models, new PersonalisationOptions { Rule = PersonalisationRule.Shrinkage });
 
         var served = (await personalised.ForecastAsync(observations, ObservationType.Mood, null, Predict))!;
 
         var p = served.Personalisation;
         var origins = _models.Ensemble(ObservationType.Mood).PersonalisationBacktestOrigins; // the set's own (12 from 0.7.0)
         Assert.Equal(origins, p.BacktestOrigins);
-        Assert.Equal(_models.Ensemble(ObservationType.Mood).PersonalisationRule, p.Rule);
+        Assert.Equal(PersonalisationRule.Shrinkage, p.Rule);
         var week = p.Groups[0];
         Assert.True(week.PatientWeights[2] >= 0.5, $"patient weights {string.Join(", ", week.PatientWeights)}");
         Assert.True(week.BacktestMae["statistical"] < week.BacktestMae["global_weights"], string.Join(", ", week.BacktestMae));
@@ -160,5 +150,52 @@ public sealed class PersonalisedForecasterTests : IDisposable
         int Ahead(DayOfWeek dow) => Enumerable.Range(1, 7).First(h => LastDay.AddDays(h).DayOfWeek == dow);
         Assert.True(served.Mean[Ahead(DayOfWeek.Saturday) - 1] - served.Mean[Ahead(DayOfWeek.Wednesday) - 1] > 2.5,
             $"Saturday {served.Mean[Ahead(DayOfWeek.Saturday) - 1]:F2}, Wednesday {served.Mean[Ahead(DayOfWeek.Wednesday) - 1]:F2}");
+    }
+
+    [Fact]
+    public async Task Under_the_ensemble_or_member_rule_such_a_patient_is_served_the_member_alone_with_its_own_intervals()
+    {
+        var observations = WeekendSwing();
+        var served = (await new PersonalisedForecaster(_models, new PersonalisationOptions { Rule = PersonalisationRule.EnsembleOrMember })
+            .ForecastAsync(observations, ObservationType.Mood, null, Predict))!;
+
+        var p = served.Personalisation;
+        Assert.True(p.MemberAlone, p.Reason);
+        Assert.True(p.Choice!.MemberMae < p.Choice.EnsembleMae);
+        Assert.Equal(_models.Ensemble(ObservationType.Mood).PersonalisationBacktestOrigins, p.Choice.Origins);
+        var mood = ObservationType.Mood;
+        // The member's own forecast, fitted on the same days, and its Gaussian intervals × the patient's scales.
+        var series = Enumerable.Range(0, 180).Select(d => observations[d].Value).ToArray();
+        var member = StatisticalMember.Forecast(series, 28, _models.Ensemble(ObservationType.Mood).StatisticalMemberKind)!;
+        var ratio = 0.0;
+        for (var h = 0; h < 28; h++)
+        {
+            var sd = Math.Sqrt(member.Variance[h]);
+            var half80 = StatisticalMember.HalfWidth(sd, 0.8) * p.IntervalScale80;
+            var half95 = Math.Max(StatisticalMember.HalfWidth(sd, 0.95) * p.IntervalScale95, half80);
+            Assert.Equal(Math.Clamp(member.Mean[h], mood.Min, mood.Max), served.Mean[h], 9);
+            Assert.Equal(Math.Max(member.Mean[h] - half80, mood.Min), served.Lower80[h], 9);
+            Assert.Equal(Math.Min(member.Mean[h] + half95, mood.Max), served.Upper95[h], 9);
+            ratio += half80 / served.CalibratedHalfWidth80[h] / 28;
+        }
+        // The confidence flag reads the served width against the calibrated one, not the (member-relative) scale.
+        Assert.Equal(ratio, served.IntervalWidthRatio80, 9);
+    }
+
+    /// <summary>
+    /// A strong weekday/weekend swing (mood 3 on weekdays, 8 at weekends) with little noise: nothing like the training
+    /// simulator, and exactly what a weekly seasonal model of the patient's own history captures.
+    /// </summary>
+    private static List<Observation> WeekendSwing()
+    {
+        var random = new Random(5);
+        var start = LastDay.AddDays(-179);
+        return [.. Enumerable.Range(0, 180).Select(d =>
+        {
+            var day = start.AddDays(d);
+            var weekend = day.DayOfWeek is DayOfWeek.Saturday or DayOfWeek.Sunday;
+            var value = Math.Round((weekend ? 8 : 3) + 0.3 * (random.NextDouble() - 0.5), 2);
+            return new Observation(new DateTimeOffset(day.ToDateTime(new TimeOnly(20, 0)), TimeSpan.Zero), ObservationType.Mood, value);
+        })];
     }
 }

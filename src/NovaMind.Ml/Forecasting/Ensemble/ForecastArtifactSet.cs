@@ -146,7 +146,8 @@ public static class ForecastArtifactSet
     private static string Personalisation(ForecastEnsembleMetadata e) => e.PersonalisationRule switch
     {
         Personalised.PersonalisationRule.Shrinkage => $"up to {e.PersonalisationBacktestOrigins} weekly past origins, trusted by n₀ / (n₀ + origins)",
-        _ => $"up to {e.PersonalisationBacktestOrigins} weekly past origins, trusted as far as leaving each origin out shows it pays (ADR 0028)",
+        Personalised.PersonalisationRule.CrossValidated => $"up to {e.PersonalisationBacktestOrigins} weekly past origins, trusted as far as leaving each origin out shows it pays (ADR 0028)",
+        _ => $"up to {e.PersonalisationBacktestOrigins} weekly past origins choose, per patient, the ensemble (trusted by n₀ / (n₀ + origins)) or the statistical member alone with its own intervals (ADR 0029)",
     };
 
     public static string ModelCard(ForecastArtifactManifest m, IReadOnlyList<ForecastEnsembleResult> results)

@@ -165,13 +165,26 @@ public sealed record ForecastEnsembleReport
     public static readonly JsonSerializerOptions Json = ModelArtifacts.Json;
 }
 
-/// <summary>ensemble.json's <c>personalisation</c>: the serving rule ("shrinkage" or "cross_validated") and the past origins backtested.</summary>
+/// <summary>
+/// ensemble.json's <c>personalisation</c>: the serving rule ("shrinkage", "cross_validated" or "ensemble_or_member") and the
+/// past origins backtested.
+/// </summary>
 public sealed record PersonalisationRecord(string Rule, int BacktestOrigins)
 {
     public static string Name(Personalised.PersonalisationRule rule) => rule switch
     {
         Personalised.PersonalisationRule.Shrinkage => "shrinkage",
-        _ => "cross_validated",
+        Personalised.PersonalisationRule.CrossValidated => "cross_validated",
+        _ => "ensemble_or_member",
+    };
+
+    /// <summary>The rule a name stands for; null (a set before 0.7.0) is the shrinkage rule.</summary>
+    public static Personalised.PersonalisationRule Parse(string? name) => name switch
+    {
+        null or "shrinkage" => Personalised.PersonalisationRule.Shrinkage,
+        "cross_validated" => Personalised.PersonalisationRule.CrossValidated,
+        "ensemble_or_member" => Personalised.PersonalisationRule.EnsembleOrMember,
+        var other => throw new InvalidDataException($"unknown personalisation rule '{other}' (shrinkage, cross_validated or ensemble_or_member)"),
     };
 }
 
@@ -212,12 +225,7 @@ public sealed record ForecastEnsembleMetadata
     public PersonalisationRecord? Personalisation { get; init; }
 
     [System.Text.Json.Serialization.JsonIgnore]
-    public Personalised.PersonalisationRule PersonalisationRule => Personalisation?.Rule switch
-    {
-        null or "shrinkage" => Personalised.PersonalisationRule.Shrinkage,
-        "cross_validated" => Personalised.PersonalisationRule.CrossValidated,
-        var other => throw new InvalidDataException($"ensemble.json names an unknown personalisation rule '{other}'"),
-    };
+    public Personalised.PersonalisationRule PersonalisationRule => PersonalisationRecord.Parse(Personalisation?.Rule);
 
     [System.Text.Json.Serialization.JsonIgnore]
     public int PersonalisationBacktestOrigins => Personalisation?.BacktestOrigins ?? Personalised.PersonalisationOptions.DefaultBacktestOrigins;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using NovaMind.Ml.Forecasting.Statistical;
 
 namespace NovaMind.Ml.Forecasting.Personalised;
 
@@ -16,6 +17,14 @@ public enum PersonalisationRule
     /// (MAE for the weights, the interval score for the intervals); set 0.7.0, not promoted (ADR 0028).
     /// </summary>
     CrossValidated,
+
+    /// <summary>
+    /// Per patient, the ensemble (personalised by <see cref="Shrinkage"/>) or the statistical member alone with its own
+    /// predictive intervals — whichever had the lower MAE over the patient's backtest against the global ensemble, two
+    /// fixed candidates a short backtest can tell apart; the chosen one's intervals scaled by the patient's backtest errors
+    /// as under <see cref="Shrinkage"/> (ADR 0029).
+    /// </summary>
+    EnsembleOrMember,
 }
 
 /// <summary>How far a patient's own backtest moves the ensemble away from the global weights and intervals.</summary>
@@ -36,7 +45,10 @@ public sealed record PersonalisationOptions
     /// </summary>
     public IReadOnlyList<double> CrossValidationGrid { get; init; } = [1, 0.75, 0.5, 0.25, 0];
 
-    /// <summary>Fewer scored origins than this and the cross-validated rule keeps the global weights and intervals: too little to judge by.</summary>
+    /// <summary>
+    /// Fewer scored origins than this and the cross-validated rule keeps the global weights and intervals, and the
+    /// ensemble-or-member rule the ensemble: too little to judge by.
+    /// </summary>
     public int MinCrossValidationOrigins { get; init; } = 3;
 
     /// <summary>These options with the set's rule and origin count where they name none.</summary>
@@ -82,7 +94,17 @@ public sealed record PersonalisationOptions
 }
 
 /// <summary>The three members' forecasts for horizons 1..H at one origin; <see cref="Statistical"/> is null when it could not be fitted.</summary>
-public sealed record MemberForecasts(double[] Transformer, double[] XGBoost, double[]? Statistical);
+public sealed record MemberForecasts(double[] Transformer, double[] XGBoost, double[]? Statistical)
+{
+    /// <summary>The statistical member's predictive sd per horizon (its own intervals); null when unknown.</summary>
+    public double[]? StatisticalSd { get; init; }
+}
+
+/// <summary>
+/// The ensemble-or-member rule's choice for a patient: whether the statistical member alone is served, and the evidence —
+/// the backtest MAE of the global ensemble and of the member over the same points (null when no point scores both).
+/// </summary>
+public sealed record MemberChoice(bool MemberAlone, int Origins, int Points, double? EnsembleMae, double? MemberMae);
 
 /// <summary>
 /// One past origin of the patient's own rolling-origin backtest: what each member forecast there, what was then observed
@@ -114,6 +136,12 @@ public sealed record Personalisation(double[][] Weights, double[][] GlobalWeight
     /// <summary>How far each level's log interval scale was shrunk toward 1 (1: the global intervals unchanged).</summary>
     public double IntervalShrinkage80 { get; init; } = 1;
     public double IntervalShrinkage95 { get; init; } = 1;
+
+    /// <summary>Under <see cref="PersonalisationRule.EnsembleOrMember"/>: which was served and why; null under the other rules.</summary>
+    public MemberChoice? Choice { get; init; }
+
+    /// <summary>Whether the statistical member alone is served (its mean, its own intervals × the interval scales).</summary>
+    public bool MemberAlone => Choice?.MemberAlone == true;
 }
 
 /// <summary>
@@ -180,6 +208,7 @@ public static class PersonalisedCombination
         PersonalisationOptions options)
     {
         var rule = options.Rule ?? PersonalisationRule.Shrinkage;
+        if (rule == PersonalisationRule.EnsembleOrMember) return EnsembleOrMember(globalWeights, backtest, statistical, options);
         var horizon = globalWeights.Count;
         var global = globalWeights.Select(w => statistical ? (double[])[.. w] : WithoutStatistical(w)).ToArray();
         var weights = global.Select(w => (double[])[.. w]).ToArray();
@@ -266,12 +295,8 @@ public static class PersonalisedCombination
         var scoredOrigins = errors.Select(e => e.Origin).Distinct().Count();
         (double Raw, double Shrinkage, double Scale) Scale(double level, Func<(int Origin, double Error, double HalfWidth80, double HalfWidth95), double> halfWidth)
         {
-            double Raw(IEnumerable<(int Origin, double Error, double HalfWidth80, double HalfWidth95)> of)
-            {
-                var ratios = of.Select(e => e.Error / halfWidth(e)).ToList();
-                return ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, level), 1e-6);
-            }
-            double Shrunk(double raw, double shrinkage) => Math.Clamp(Math.Exp((1 - shrinkage) * Math.Log(raw)), options.MinIntervalScale, options.MaxIntervalScale);
+            double Raw(IEnumerable<(int Origin, double Error, double HalfWidth80, double HalfWidth95)> of) => RawScale(of.Select(e => e.Error / halfWidth(e)).ToList(), level);
+            double Shrunk(double raw, double shrinkage) => ShrunkScale(raw, shrinkage, options);
             var raw = Raw(errors);
             if (rule == PersonalisationRule.Shrinkage)
             {
@@ -305,6 +330,67 @@ public static class PersonalisedCombination
             Rule = rule, IntervalShrinkage80 = shrink80, IntervalShrinkage95 = shrink95,
         };
     }
+
+    /// <summary>
+    /// The ensemble-or-member rule: the ensemble personalised by the shrinkage rule, or — when over the patient's backtest
+    /// the statistical member alone had a lower MAE than the global ensemble (the same points; neither candidate fitted on
+    /// them) — the member alone, with interval scales in units of its own predictive half-widths, shrunk by n₀ / (n₀ + origins).
+    /// </summary>
+    private static Personalisation EnsembleOrMember(IReadOnlyList<double[]> globalWeights, IReadOnlyList<BacktestOrigin> backtest, bool statistical,
+        PersonalisationOptions options)
+    {
+        var ensemble = Personalise(globalWeights, backtest, statistical, options with { Rule = PersonalisationRule.Shrinkage });
+        var horizon = globalWeights.Count;
+        // (origin, |ensemble error|, |member error|, member error / its own 80 % and 95 % half-widths) per scored point.
+        var points = new List<(int Origin, double Ensemble, double Member, double Ratio80, double Ratio95)>();
+        if (statistical)
+            for (var i = 0; i < backtest.Count; i++)
+            {
+                var f = backtest[i].Forecasts;
+                if (f.Statistical is not { } s || f.StatisticalSd is not { } sd) continue;
+                for (var h = 1; h <= horizon; h++)
+                {
+                    var y = backtest[i].Actual[h - 1];
+                    if (double.IsNaN(y) || !(sd[h - 1] > 0)) continue;
+                    var memberError = Math.Abs(s[h - 1] - y);
+                    points.Add((i, Math.Abs(Combine(globalWeights[h - 1], f.Transformer[h - 1], f.XGBoost[h - 1], s[h - 1]) - y), memberError,
+                        memberError / StatisticalMember.HalfWidth(sd[h - 1], 0.8), memberError / StatisticalMember.HalfWidth(sd[h - 1], 0.95)));
+                }
+            }
+        var origins = points.Select(p => p.Origin).Distinct().Count();
+        var ensembleMae = points.Count == 0 ? 0 : points.Average(p => p.Ensemble);
+        var memberMae = points.Count == 0 ? 0 : points.Average(p => p.Member);
+        var memberAlone = origins >= options.MinCrossValidationOrigins && memberMae < ensembleMae - 1e-12; // a tie keeps the ensemble
+        var choice = points.Count == 0 ? new MemberChoice(false, 0, 0, null, null) : new MemberChoice(memberAlone, origins, points.Count, ensembleMae, memberMae);
+        static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
+        if (!memberAlone)
+        {
+            var why = !statistical ? "the statistical member could not be fitted at this origin"
+                : origins < options.MinCrossValidationOrigins ? $"only {origins} backtest origin(s) score the statistical member (the choice needs {options.MinCrossValidationOrigins})"
+                : $"on this patient's backtest the global ensemble (MAE {F(ensembleMae)}) did at least as well as the statistical member alone ({F(memberMae)})";
+            return ensemble with { Rule = PersonalisationRule.EnsembleOrMember, Choice = choice, Reason = $"the ensemble is served ({why}); {ensemble.Reason}" };
+        }
+        var shrinkage = options.PriorOrigins / (options.PriorOrigins + origins);
+        var raw80 = RawScale([.. points.Select(p => p.Ratio80)], 0.8);
+        var raw95 = RawScale([.. points.Select(p => p.Ratio95)], 0.95);
+        var (scale80, scale95) = (ShrunkScale(raw80, shrinkage, options), ShrunkScale(raw95, shrinkage, options));
+        var reason = $"the statistical member alone is served: over this patient's rolling-origin backtest ({origins} past origins, {points.Count} points) " +
+                     $"its MAE was {F(memberMae)} against {F(ensembleMae)} for the global ensemble. Intervals: the member's own predictive intervals, " +
+                     $"80 % × {F(scale80)}, 95 % × {F(scale95)} (this patient's backtest errors at those quantiles are × {F(raw80)} and × {F(raw95)} the member's " +
+                     "own half-widths, shrunk toward 1 by n₀/(n₀ + origins)).";
+        return new Personalisation([.. Enumerable.Range(0, horizon).Select(_ => (double[])[0, 0, 1])], ensemble.GlobalWeights, ensemble.Groups,
+            scale80, scale95, raw80, raw95, ensemble.BacktestOrigins, points.Count, reason)
+        {
+            Rule = PersonalisationRule.EnsembleOrMember, IntervalShrinkage80 = shrinkage, IntervalShrinkage95 = shrinkage, Choice = choice,
+        };
+    }
+
+    /// <summary>The conformal quantile at <paramref name="level"/> of errors in units of a half-width (1 when there are none).</summary>
+    private static double RawScale(IReadOnlyList<double> ratios, double level) => ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, level), 1e-6);
+
+    /// <summary>A raw interval scale shrunk toward 1 in log space by <paramref name="shrinkage"/> and clamped.</summary>
+    private static double ShrunkScale(double raw, double shrinkage, PersonalisationOptions options) =>
+        Math.Clamp(Math.Exp((1 - shrinkage) * Math.Log(raw)), options.MinIntervalScale, options.MaxIntervalScale);
 
     private static string Key(double lambda) => lambda.ToString("0.##", CultureInfo.InvariantCulture);
 

@@ -15,6 +15,9 @@ public sealed record PersonalisedForecastOutput(
 
     /// <summary>The calibrated (global, before personalisation) 80 % half-width per horizon.</summary>
     public double[] CalibratedHalfWidth80 { get; init; } = [];
+
+    /// <summary>The served 80 % half-width over the calibrated one, averaged over horizons (before clamping to the symptom's scale).</summary>
+    public double IntervalWidthRatio80 { get; init; } = 1;
 }
 
 /// <summary>
@@ -76,7 +79,9 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
                 halfWidth80[h - 1] = ensemble.HalfWidth(h, SplitConformal.Level80, sd);
                 halfWidth95[h - 1] = ensemble.HalfWidth(h, SplitConformal.Level95, sd);
             }
-            backtest.Add(new BacktestOrigin(new MemberForecasts(o.Transformer, o.XGBoost, statisticalPast[k]?.Mean), actual, halfWidth80, halfWidth95));
+            var member = statisticalPast[k];
+            backtest.Add(new BacktestOrigin(new MemberForecasts(o.Transformer, o.XGBoost, member?.Mean) { StatisticalSd = member is null ? null : Sd(member) },
+                actual, halfWidth80, halfWidth95));
         }
         var personalisation = PersonalisedCombination.Personalise(
             [.. Enumerable.Range(1, horizon).Select(ensemble.MemberWeights)], backtest, statisticalNow is not null, options);
@@ -88,19 +93,28 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
             InputFeatures = current.Features,
             CalibratedHalfWidth80 = [.. Enumerable.Range(1, horizon).Select(h => ensemble.HalfWidth(h, SplitConformal.Level80, Math.Max(now.TransformerSd[h - 1], 1e-6)))],
         };
+        // The member alone (the ensemble-or-member rule's choice) is served with its own predictive intervals.
+        var memberSd = personalisation.MemberAlone ? Sd(statisticalNow!) : null;
+        var widthRatio = 0.0;
         for (var h = 1; h <= horizon; h++)
         {
             var w = personalisation.Weights[h - 1];
             var mean = PersonalisedCombination.Combine(w, now.Transformer[h - 1], now.XGBoost[h - 1], statisticalNow?.Mean[h - 1] ?? 0);
             var sd = Math.Max(now.TransformerSd[h - 1], 1e-6);
-            var half80 = ensemble.HalfWidth(h, SplitConformal.Level80, sd) * personalisation.IntervalScale80;
+            var (base80, base95) = memberSd is null
+                ? (ensemble.HalfWidth(h, SplitConformal.Level80, sd), ensemble.HalfWidth(h, SplitConformal.Level95, sd))
+                : (StatisticalMember.HalfWidth(memberSd[h - 1], SplitConformal.Level80), StatisticalMember.HalfWidth(memberSd[h - 1], SplitConformal.Level95));
+            var half80 = base80 * personalisation.IntervalScale80;
             // The 95 % interval never narrower than the 80 % one, whatever the two scales.
-            var half95 = Math.Max(ensemble.HalfWidth(h, SplitConformal.Level95, sd) * personalisation.IntervalScale95, half80);
+            var half95 = Math.Max(base95 * personalisation.IntervalScale95, half80);
+            widthRatio += half80 / Math.Max(result.CalibratedHalfWidth80[h - 1], 1e-9) / horizon;
             // Scores live on the symptom's scale: a value outside it cannot happen, so clamping loses no coverage.
             result.Mean[h - 1] = Math.Clamp(mean, symptom.Min, symptom.Max);
             (result.Lower80[h - 1], result.Upper80[h - 1]) = (Math.Max(mean - half80, symptom.Min), Math.Min(mean + half80, symptom.Max));
             (result.Lower95[h - 1], result.Upper95[h - 1]) = (Math.Max(mean - half95, symptom.Min), Math.Min(mean + half95, symptom.Max));
         }
-        return result;
+        return result with { IntervalWidthRatio80 = personalisation.MemberAlone ? widthRatio : personalisation.IntervalScale80 };
     }
+
+    private static double[] Sd(StatisticalForecast f) => [.. f.Variance.Select(v => Math.Sqrt(Math.Max(v, 0)))];
 }

@@ -24,9 +24,8 @@ public sealed record BacktestForecast(double[] Mean, double[]? Lower80 = null, d
     /// <summary>Gaussian intervals from per-horizon variances (the statistical members' own predictive distribution).</summary>
     public static BacktestForecast Gaussian(double[] mean, double[] variance)
     {
-        const double z80 = 1.2815515655446004, z95 = 1.959963984540054;
-        double[] Bound(double z) => [.. mean.Select((m, h) => m + z * Math.Sqrt(Math.Max(variance[h], 0)))];
-        return new BacktestForecast(mean, Bound(-z80), Bound(z80), Bound(-z95), Bound(z95));
+        double[] Bound(double level, int sign) => [.. mean.Select((m, h) => m + sign * StatisticalMember.HalfWidth(Math.Sqrt(Math.Max(variance[h], 0)), level))];
+        return new BacktestForecast(mean, Bound(0.8, -1), Bound(0.8, 1), Bound(0.95, -1), Bound(0.95, 1));
     }
 }
 

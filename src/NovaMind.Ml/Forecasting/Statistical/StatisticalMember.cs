@@ -43,6 +43,10 @@ public static class StatisticalMember
         _ => throw new InvalidDataException($"unknown statistical member '{name}'"),
     };
 
+    /// <summary>The half-width of the central <paramref name="level"/> interval of a Gaussian forecast with sd <paramref name="sd"/> (the member's own intervals).</summary>
+    public static double HalfWidth(double sd, double level) =>
+        MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, (1 + level) / 2) * Math.Max(sd, 0);
+
     /// <summary>Days of history the member is fitted on at most (the most recent ones): older days add time, not skill.</summary>
     public const int MaxHistoryDays = 365;
 
