@@ -22,7 +22,12 @@ public static class ForecastEvaluation
 {
     public sealed record Family(string Name, int Seed, int Patients, int Days);
 
-    public sealed record StatisticalResult(Family Family, int Horizon, int FirstOrigin, int OriginEvery, IReadOnlyList<BacktestRow> Rows, double Seconds);
+    public sealed record StatisticalResult(Family Family, int Horizon, int FirstOrigin, int OriginEvery, IReadOnlyList<BacktestRow> Rows, double Seconds)
+    {
+        /// <summary>Per personalised predictor and symptom, under the ensemble-or-member rule: forecasts served by the member alone, and all forecasts.</summary>
+        public IReadOnlyDictionary<(string Predictor, string Symptom), (int MemberAlone, int Forecasts)> Choices { get; init; } =
+            new Dictionary<(string, string), (int, int)>();
+    }
 
     private static readonly DateOnly LastDay = new(2026, 6, 30);
 
@@ -71,16 +76,26 @@ public static class ForecastEvaluation
         var global = new PersonalisedForecaster(set, new PersonalisationOptions { BacktestOrigins = 0 });
         extra[GlobalName(set)] = (patient, symptom, t, h) =>
             Cut(global.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, Predict).GetAwaiter().GetResult(), patient, t, h);
+        var choices = new Dictionary<(string, string), (int, int)>();
         foreach (var variant in variants.Count == 0 ? [""] : variants)
         {
             var personalised = new PersonalisedForecaster(set, variant == "" ? new PersonalisationOptions() : Variant(variant));
             var name = variant == "" ? PersonalisedName(set) : $"{PersonalisedName(set)}_{variant}";
             extra[name] = (patient, symptom, t, h) =>
-                Cut(personalised.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, Predict).GetAwaiter().GetResult(), patient, t, h);
+            {
+                var served = personalised.ForecastAsync(UpTo(patient, t), symptom, patient.MedicationStarts, Predict).GetAwaiter().GetResult();
+                if (served?.Personalisation.Choice is { } choice)
+                    lock (choices)
+                    {
+                        var (member, all) = choices.GetValueOrDefault((name, symptom.Name));
+                        choices[(name, symptom.Name)] = (member + (choice.MemberAlone ? 1 : 0), all + 1);
+                    }
+                return Cut(served, patient, t, h);
+            };
         }
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var rows = StatisticalBacktest.Run(cohort, horizon, firstOrigin, originEvery, progress is null ? null : new Progress<string>(progress), extra);
-        return new StatisticalResult(family, horizon, firstOrigin, originEvery, rows, clock.Elapsed.TotalSeconds);
+        return new StatisticalResult(family, horizon, firstOrigin, originEvery, rows, clock.Elapsed.TotalSeconds) { Choices = choices };
     }
 
     /// <summary>The reference a family's ratios are taken against: the oracle, or (no oracle) the better per-patient classical model.</summary>
@@ -106,6 +121,13 @@ public static class ForecastEvaluation
             text.AppendLine(FormattableString.Invariant(
                 $"| {row.Symptom} | {row.Predictor} | {row.Origins} | {row.MeanMaeOver(1, early):F3} | {row.MeanMaeOver(1, early) / Reference(r, row.Symptom, early):F2} | {row.MaeByHorizon[0]:F3} | {row.MaeByHorizon[^1]:F3} | {row.MeanMae:F3} | ") +
                 (row.Coverage80 is { } c80 ? FormattableString.Invariant($"{c80:F3} | {row.Coverage95:F3} | {perPatient} |") : "– | – | – |"));
+        }
+        if (r.Choices.Count > 0)
+        {
+            text.AppendLine();
+            text.AppendLine("Ensemble-or-member rule — forecasts served by the statistical member alone: " + string.Join("; ",
+                r.Choices.OrderBy(c => c.Key.Predictor, StringComparer.Ordinal).ThenBy(c => c.Key.Symptom, StringComparer.Ordinal).Select(c =>
+                    FormattableString.Invariant($"{c.Key.Predictor} {c.Key.Symptom} {c.Value.MemberAlone} of {c.Value.Forecasts} ({100.0 * c.Value.MemberAlone / Math.Max(c.Value.Forecasts, 1):F0} %)"))) + ".");
         }
         return text.ToString();
     }

@@ -212,7 +212,8 @@ evaluateStatistical.SetAction(async (r, ct) =>
     Console.Write(text);
     if (r.GetValue(evalOutOption) is { } outFile) await File.WriteAllTextAsync(outFile, text, ct);
     if (r.GetValue(evalJsonOption) is { } jsonFile)
-        await File.WriteAllTextAsync(jsonFile, System.Text.Json.JsonSerializer.Serialize(new { family = family.Name, seed = family.Seed, patients = family.Patients, days = family.Days, horizon = result.Horizon, rows = result.Rows }, NovaMind.Ml.ModelArtifacts.Json), ct);
+        await File.WriteAllTextAsync(jsonFile, System.Text.Json.JsonSerializer.Serialize(new { family = family.Name, seed = family.Seed, patients = family.Patients, days = family.Days, horizon = result.Horizon, rows = result.Rows,
+            member_alone = result.Choices.Select(c => new { predictor = c.Key.Predictor, symptom = c.Key.Symptom, member_alone = c.Value.MemberAlone, forecasts = c.Value.Forecasts }) }, NovaMind.Ml.ModelArtifacts.Json), ct);
     return 0;
 });
 evaluate.Subcommands.Add(evaluateStatistical);
