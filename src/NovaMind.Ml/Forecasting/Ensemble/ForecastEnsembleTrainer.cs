@@ -75,10 +75,11 @@ public sealed record ForecastEnsembleOptions
     public Statistical.StatisticalMemberKind StatisticalMember { get; init; } = Statistical.StatisticalMember.Default;
 
     /// <summary>
-    /// How the set's forecasts are personalised when served (recorded in ensemble.json; ADR 0028). The shrinkage rule with
-    /// 8 origins, as served: the cross-validated rule (set 0.7.0) was worse on a fresh draw of the validation family.
+    /// How the set's forecasts are personalised when served (recorded in ensemble.json; ADR 0028, ADR 0029): per patient the
+    /// shrinkage-personalised ensemble or the statistical member alone, from 8 weekly origins — adopted on paired fresh
+    /// draws of both families (the cross-validated rule of set 0.7.0 was worse than the shrinkage rule there).
     /// </summary>
-    public PersonalisationRecord Personalisation { get; init; } = new("shrinkage", 8);
+    public PersonalisationRecord Personalisation { get; init; } = new("ensemble_or_member", 8);
 
     /// <summary>Also evaluate the test origins with the Transformer in fp16 (CPU half kernels) and report the change.</summary>
     public bool MeasureFp16 { get; init; } = true;
