@@ -122,6 +122,15 @@ public sealed class ApiTests(NovaMindSystemFixture system)
         var servedRule = NovaMind.Ml.Forecasting.ForecastEnsembleArtifacts.LoadEnsemble(servedSet).PersonalisationRule;
         Assert.Equal(NovaMind.Ml.Forecasting.PersonalisationRecord.Name(servedRule), personalisation.GetProperty("rule").GetString()); // the served set's own rule (ADR 0028)
         Assert.InRange(personalisation.GetProperty("interval_shrinkage").GetProperty("80").GetDouble(), 0, 1);
+        if (servedRule == NovaMind.Ml.Forecasting.Personalised.PersonalisationRule.EnsembleOrMember) // ADR 0029: which was served, and why
+        {
+            var choice = personalisation.GetProperty("choice");
+            var served = choice.GetProperty("served").GetString();
+            Assert.Contains(served, new[] { "ensemble", "statistical_member" });
+            var (ensembleMae, memberMae) = (choice.GetProperty("ensemble_backtest_mae").GetDouble(), choice.GetProperty("statistical_member_backtest_mae").GetDouble());
+            Assert.Equal(served == "statistical_member", memberMae < ensembleMae);
+            if (served == "statistical_member") Assert.All(wS, w => Assert.Equal(1, w));
+        }
         Assert.Contains("rolling-origin backtest", personalisation.GetProperty("reason").GetString());
         Assert.True(personalisation.GetProperty("interval_scale").GetProperty("80").GetDouble() > 0);
         Assert.True(personalisation.GetProperty("interval_scale").GetProperty("95").GetDouble() > 0);
