@@ -47,29 +47,35 @@ public static class StatisticalForecastBenchmark
 
     /// <summary>
     /// A whole served forecast per patient-symptom, paired in one run: the models alone (prepare + one Transformer/XGBoost
-    /// row), the set's global ensemble (the same plus one member fit and the combination), personalised by the shrinkage
-    /// rule with 8 backtest origins (sets 0.4.0–0.6.0: 9 model rows, two member fits, one weight search per group) and by
-    /// the cross-validated rule with 12 (ADR 0028: 13 rows, two member fits, a weight search per origin left out and the
-    /// interval-score choice). Simulated patients with 150 and 365 days of history.
+    /// row), the set's global ensemble (the same plus one member fit and the combination), and personalised by each rule:
+    /// shrinkage with 8 backtest origins (sets 0.4.0–0.6.0: 9 model rows, two member fits, one weight search per group),
+    /// ensemble-or-member with 8 (ADR 0029: the same plus the choice, and the member's own intervals when chosen) and
+    /// cross-validated with 12 (ADR 0028: 13 rows, a weight search per origin left out and the interval-score choice).
+    /// Simulated patients with 150 and 365 days of history.
     /// </summary>
     public static void RunServing(Action<string> say, string modelsRoot, int patients = 20)
     {
         NovaMind.Ml.TorchRuntime.Initialize(null);
         NovaMind.Ml.TorchRuntime.UseCpuThreads(1);
         using var models = SymptomForecaster.LoadCurrent(Path.Combine(modelsRoot, "forecast"));
-        var shrinkage = new PersonalisedForecaster(models, new PersonalisationOptions { Rule = PersonalisationRule.Shrinkage, BacktestOrigins = 8 });
-        var crossValidated = new PersonalisedForecaster(models, new PersonalisationOptions { Rule = PersonalisationRule.CrossValidated, BacktestOrigins = 12 });
+        (string Name, PersonalisedForecaster Forecaster)[] rules =
+        [
+            ("shrinkage, 8 origins", new(models, new PersonalisationOptions { Rule = PersonalisationRule.Shrinkage, BacktestOrigins = 8 })),
+            ("ensemble or member, 8 origins", new(models, new PersonalisationOptions { Rule = PersonalisationRule.EnsembleOrMember, BacktestOrigins = 8 })),
+            ("cross-validated, 12 origins", new(models, new PersonalisationOptions { Rule = PersonalisationRule.CrossValidated, BacktestOrigins = 12 })),
+        ];
         var globalOnly = new PersonalisedForecaster(models, new PersonalisationOptions { BacktestOrigins = 0 });
         Task<SymptomForecastOutput[]> Predict(IReadOnlyList<SymptomForecastInput> inputs) => Task.FromResult(models.Predict(inputs));
         say($"## Served forecast per patient-symptom: models only, global ensemble, personalised by each rule ({models.Version}, one core, one torch thread)");
         say("");
-        say("| history days | requests | models only median ms | global ensemble median ms | shrinkage, 8 origins median ms | cross-validated, 12 origins median ms | cross-validated / shrinkage (medians) | shrinkage p90 ms | cross-validated p90 ms |");
-        say("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+        say("| history days | requests | models only median ms | global ensemble median ms | " + string.Join(" | ", rules.Select(r => $"{r.Name} median ms")) + " | " +
+            string.Join(" | ", rules.Skip(1).Select(r => $"{r.Name} / {rules[0].Name} (medians)")) + " | " + string.Join(" | ", rules.Select(r => $"{r.Name} p90 ms")) + " |");
+        say("|---:|---:|---:|---:|" + string.Concat(Enumerable.Repeat("---:|", 3 * rules.Length - 1)));
         foreach (var days in new[] { 150, 365 })
         {
             var cohort = new SymptomCohortSimulator(days).Simulate(patients, days, new DateOnly(2026, 6, 30));
             var requests = cohort.Patients.SelectMany(p => new[] { ObservationType.Mood, ObservationType.Phq9, ObservationType.Gad7 }.Select(s => (p, s))).ToList();
-            PersonalisedForecaster[] forecasters = [globalOnly, shrinkage, crossValidated];
+            PersonalisedForecaster[] forecasters = [globalOnly, .. rules.Select(r => r.Forecaster)];
             foreach (var (p, s) in requests.Take(6)) // warm-up: tiered JIT, torch kernels
             {
                 models.Predict([models.Prepare(p.Observations, s, null)!]);
@@ -82,8 +88,8 @@ public static class StatisticalForecastBenchmark
                 var sw = Stopwatch.StartNew();
                 models.Predict([models.Prepare(p.Observations, s, null)!]);
                 modelsOnly.Add(sw.Elapsed.TotalMilliseconds);
-                // Alternate the two rules' order per request so neither always runs on the other's warm caches.
-                foreach (var k in i % 2 == 0 ? new[] { 0, 1, 2 } : [0, 2, 1])
+                // Rotate the rules' order per request so none always runs on another's warm caches.
+                foreach (var k in new[] { 0 }.Concat(Enumerable.Range(0, rules.Length).Select(j => 1 + (i + j) % rules.Length)))
                 {
                     sw.Restart();
                     forecasters[k].ForecastAsync(p.Observations, s, null, Predict).GetAwaiter().GetResult();
@@ -92,8 +98,9 @@ public static class StatisticalForecastBenchmark
             }
             static double Median(List<double> v) => v.Order().ElementAt(v.Count / 2);
             static double P90(List<double> v) => v.Order().ElementAt((int)(v.Count * 0.9));
-            say($"| {days} | {requests.Count} | {Median(modelsOnly):F1} | {Median(times[0]):F1} | {Median(times[1]):F1} | {Median(times[2]):F1} | " +
-                $"{Median(times[2]) / Median(times[1]):F2} | {P90(times[1]):F1} | {P90(times[2]):F1} |");
+            var rule = times.Skip(1).ToArray();
+            say($"| {days} | {requests.Count} | {Median(modelsOnly):F1} | {Median(times[0]):F1} | " + string.Join(" | ", rule.Select(t => $"{Median(t):F1}")) + " | " +
+                string.Join(" | ", rule.Skip(1).Select(t => $"{Median(t) / Median(rule[0]):F2}")) + " | " + string.Join(" | ", rule.Select(t => $"{P90(t):F1}")) + " |");
         }
         say("");
     }
