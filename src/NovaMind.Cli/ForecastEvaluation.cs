@@ -36,8 +36,9 @@ public static class ForecastEvaluation
     public static string PersonalisedName(SymptomForecaster set) => $"personalised_{set.Version}";
 
     /// <summary>
-    /// A personalisation variant to compare: <c>rule[/origins[/n₀]]</c>, e.g. <c>cross_validated/12</c>,
-    /// <c>ensemble_or_member/8</c> or <c>shrinkage/8/8</c>; the empty list means the set's own rule and origins.
+    /// A personalisation variant to compare: <c>rule[/origins[/n₀[/n₀ᵢ]]]</c>, e.g. <c>cross_validated/12</c>,
+    /// <c>ensemble_or_member/8</c>, <c>shrinkage/8/8</c> or <c>ensemble_or_member/8/8/0</c> (interval scales unshrunk); the
+    /// empty list means the set's own rule and origins.
     /// </summary>
     public static PersonalisationOptions Variant(string spec)
     {
@@ -48,6 +49,7 @@ public static class ForecastEvaluation
         var options = new PersonalisationOptions { Rule = rule };
         if (parts.Length > 1) options = options with { BacktestOrigins = int.Parse(parts[1], CultureInfo.InvariantCulture) };
         if (parts.Length > 2) options = options with { PriorOrigins = double.Parse(parts[2], CultureInfo.InvariantCulture) };
+        if (parts.Length > 3) options = options with { IntervalPriorOrigins = double.Parse(parts[3], CultureInfo.InvariantCulture) };
         return options.Validated();
     }
 

@@ -192,7 +192,7 @@ var evalFirstOption = new Option<int>("--first-origin") { Description = "First o
 var evalOutOption = new Option<string?>("--out") { Description = "Also write the table (Markdown) to this file" };
 var evalModelsOption = new Option<string>("--models") { Description = "Models root holding forecast/CURRENT", DefaultValueFactory = _ => "models" };
 var evalPriorOption = new Option<string?>("--prior-origins") { Description = "Compare the shrinkage rule at these prior strengths n₀ (comma-separated), with the set's backtest origins" };
-var evalVariantsOption = new Option<string?>("--personalisation") { Description = "Compare personalisation variants, comma-separated rule[/origins[/n0]] (shrinkage/8/8, cross_validated/12, ensemble_or_member/8); default: the set's own" };
+var evalVariantsOption = new Option<string?>("--personalisation") { Description = "Compare personalisation variants, comma-separated rule[/origins[/n0[/n0 of the interval scales]]] (shrinkage/8/8, cross_validated/12, ensemble_or_member/8, ensemble_or_member/8/8/0); default: the set's own" };
 var evalJsonOption = new Option<string?>("--json") { Description = "Also write every row (MAE per horizon, coverage) as JSON to this file" };
 var evalFamilyOption = new Option<string>("--family") { Description = "training: the training simulator (with its oracle); regime: the second, structurally different family (validation only)", DefaultValueFactory = _ => "training" };
 evalFamilyOption.AcceptOnlyFromAmong("training", "regime");

@@ -249,6 +249,46 @@ public sealed class PersonalisedCombinationTests
         Assert.Equal(origins * H, p.ScoredPoints);
     }
 
+    [Theory]
+    [InlineData(null, 2.0, 12, 1.6817928305074290, 0.25)]  // no interval prior: the weights' n₀ = 4, λ = 4/16
+    [InlineData(0.0, 2.0, 12, 2.0, 0.0)]                  // n₀ᵢ = 0: the patient's own conformal scale
+    [InlineData(0.0, 0.4, 12, 0.5, 0.0)]                  // … still clamped to the minimum
+    [InlineData(12.0, 2.0, 12, 1.4142135623730951, 0.5)]  // n₀ᵢ = 12: half way, 2^0.5
+    [InlineData(0.0, 2.0, 0, 1.0, 1.0)]                   // no origin: the global intervals, whatever n₀ᵢ
+    public void The_interval_scales_have_their_own_prior_strength_and_the_weights_keep_theirs(double? intervalPrior, double ratio, int origins,
+        double expected80, double expectedShrinkage)
+    {
+        var backtest = Enumerable.Range(0, origins)
+            .Select(k => Origin(h => 20 + ((k + h) % 2 == 0 ? 1 : -1) * ratio * 1.5, h => 20, h => 20, h => 20, halfWidth80: 1.5, halfWidth95: 2.25))
+            .ToList();
+        var options = Options with { IntervalPriorOrigins = intervalPrior };
+
+        var p = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, options);
+        var weightsOnly = PersonalisedCombination.Personalise(Global(0.5, 0.5, 0), backtest, statistical: true, Options);
+
+        Assert.Equal(expected80, p.IntervalScale80, 9);
+        Assert.Equal(expectedShrinkage, p.IntervalShrinkage80, 12);
+        Assert.Equal(weightsOnly.Weights, p.Weights); // the weights' shrinkage does not depend on the interval prior
+        Assert.Equal(weightsOnly.Groups.Select(g => g.Shrinkage), p.Groups.Select(g => g.Shrinkage));
+        if (origins > 0 && intervalPrior == 0) Assert.Contains("the patient's own conformal scale", p.Reason);
+    }
+
+    [Fact]
+    public void The_members_own_intervals_take_the_interval_prior_too()
+    {
+        var backtest = Enumerable.Range(0, 8)
+            .Select(k => Origin(h => 10, h => 15, h => 15, h => 10 + ((k + h) % 2 == 0 ? 0.5 : -2.5), memberSd: 1))
+            .ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, EnsembleOrMember with { IntervalPriorOrigins = 0 });
+
+        Assert.True(p.MemberAlone);
+        Assert.Equal(p.BacktestIntervalScale80, p.IntervalScale80, 12);
+        Assert.Equal(p.BacktestIntervalScale95, p.IntervalScale95, 12);
+        Assert.Equal(0, p.IntervalShrinkage95);
+        Assert.Contains("the patient's own conformal scale", p.Reason);
+    }
+
     [Fact]
     public void Heavy_tails_widen_the_95_percent_interval_more_than_the_80_percent_one()
     {
@@ -295,6 +335,7 @@ public sealed class PersonalisedCombinationTests
     {
         Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { WeightStep = step }.Validated());
         Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { PriorOrigins = -1 }.Validated());
+        Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { IntervalPriorOrigins = -1 }.Validated());
         Assert.ThrowsAny<ArgumentException>(() => new PersonalisationOptions { GroupEnds = [14, 7] }.Validated());
     }
 
@@ -437,5 +478,14 @@ public sealed class PersonalisedCombinationTests
             var r = o.For(read.PersonalisationRule, read.PersonalisationBacktestOrigins);
             return (r.Rule!.Value, r.BacktestOrigins!.Value);
         }
+
+        // The interval prior: absent in sets before 0.9.0 (the weights' n₀), recorded and round-tripped after.
+        Assert.Null(read.PersonalisationIntervalPriorOrigins);
+        Assert.Equal(8, new PersonalisationOptions().For(read.PersonalisationRule, 12, read.PersonalisationIntervalPriorOrigins).IntervalPrior);
+        var withPrior = System.Text.Json.JsonSerializer.Deserialize<ForecastEnsembleMetadata>(System.Text.Json.JsonSerializer.Serialize(
+            before with { Personalisation = new PersonalisationRecord("ensemble_or_member", 8, 0) }, ForecastEnsembleReport.Json), ForecastEnsembleReport.Json)!;
+        Assert.Equal(0, withPrior.PersonalisationIntervalPriorOrigins);
+        Assert.Equal(0, new PersonalisationOptions().For(withPrior.PersonalisationRule, 8, withPrior.PersonalisationIntervalPriorOrigins).IntervalPrior);
+        Assert.Equal(3, new PersonalisationOptions { IntervalPriorOrigins = 3 }.For(withPrior.PersonalisationRule, 8, withPrior.PersonalisationIntervalPriorOrigins).IntervalPrior);
     }
 }

@@ -167,10 +167,10 @@ public sealed record ForecastEnsembleReport
 }
 
 /// <summary>
-/// ensemble.json's <c>personalisation</c>: the serving rule ("shrinkage", "cross_validated" or "ensemble_or_member") and the
-/// past origins backtested.
+/// ensemble.json's <c>personalisation</c>: the serving rule ("shrinkage", "cross_validated" or "ensemble_or_member"), the
+/// past origins backtested and, from set 0.9.0, the interval scales' own prior strength (absent: the weights' n₀ = 8).
 /// </summary>
-public sealed record PersonalisationRecord(string Rule, int BacktestOrigins)
+public sealed record PersonalisationRecord(string Rule, int BacktestOrigins, double? IntervalPriorOrigins = null)
 {
     public static string Name(Personalised.PersonalisationRule rule) => rule switch
     {
@@ -230,6 +230,9 @@ public sealed record ForecastEnsembleMetadata
 
     [System.Text.Json.Serialization.JsonIgnore]
     public int PersonalisationBacktestOrigins => Personalisation?.BacktestOrigins ?? Personalised.PersonalisationOptions.DefaultBacktestOrigins;
+
+    [System.Text.Json.Serialization.JsonIgnore]
+    public double? PersonalisationIntervalPriorOrigins => Personalisation?.IntervalPriorOrigins;
 
     public double Combine(int horizon, double transformer, double xgboost) =>
         TransformerWeights[horizon - 1] * transformer + (1 - TransformerWeights[horizon - 1]) * xgboost;

@@ -52,8 +52,8 @@ public sealed record PersonalisationOptions
     public int MinCrossValidationOrigins { get; init; } = 3;
 
     /// <summary>These options with the set's rule and origin count where they name none.</summary>
-    public PersonalisationOptions For(PersonalisationRule rule, int backtestOrigins) =>
-        this with { Rule = Rule ?? rule, BacktestOrigins = BacktestOrigins ?? backtestOrigins };
+    public PersonalisationOptions For(PersonalisationRule rule, int backtestOrigins, double? intervalPriorOrigins = null) =>
+        this with { Rule = Rule ?? rule, BacktestOrigins = BacktestOrigins ?? backtestOrigins, IntervalPriorOrigins = IntervalPriorOrigins ?? intervalPriorOrigins };
 
     /// <summary>Days between backtest origins, counted back from the forecast origin.</summary>
     public int OriginSpacingDays { get; init; } = 7;
@@ -65,6 +65,16 @@ public sealed record PersonalisationOptions
     /// coverage nearest 80/95 % (docs/forecast-personalisation.md); never on the validation family.
     /// </summary>
     public double PriorOrigins { get; init; } = 8;
+
+    /// <summary>
+    /// Prior strength for the interval scales alone, in backtest origins: each level's log scale is shrunk toward 1 by
+    /// n₀ᵢ / (n₀ᵢ + origins); 0 serves the patient's own conformal scale. Null: <see cref="PriorOrigins"/> (sets before 0.9.0,
+    /// and the configuration's default: the served set's own, ADR 0030).
+    /// </summary>
+    public double? IntervalPriorOrigins { get; init; }
+
+    /// <summary>The prior strength the interval scales are shrunk with.</summary>
+    public double IntervalPrior => IntervalPriorOrigins ?? PriorOrigins;
 
     /// <summary>Grid step of the weight simplex searched for the patient's best weights.</summary>
     public double WeightStep { get; init; } = 0.1;
@@ -84,6 +94,7 @@ public sealed record PersonalisationOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MinCrossValidationOrigins, 2);
         ArgumentOutOfRangeException.ThrowIfLessThan(OriginSpacingDays, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(PriorOrigins);
+        if (IntervalPriorOrigins is { } intervalPrior) ArgumentOutOfRangeException.ThrowIfNegative(intervalPrior, nameof(IntervalPriorOrigins));
         if (WeightStep <= 0 || WeightStep > 1 || Math.Abs(1 / WeightStep - Math.Round(1 / WeightStep)) > 1e-9)
             throw new ArgumentOutOfRangeException(nameof(WeightStep), WeightStep, "the weight step must divide 1");
         if (GroupEnds.Count == 0 || GroupEnds[0] < 1 || GroupEnds.Zip(GroupEnds.Skip(1)).Any(p => p.Second <= p.First))
@@ -300,7 +311,7 @@ public static class PersonalisedCombination
             var raw = Raw(errors);
             if (rule == PersonalisationRule.Shrinkage)
             {
-                var shrinkage = options.PriorOrigins / (options.PriorOrigins + backtestOrigins);
+                var shrinkage = IntervalShrinkage(options, backtestOrigins);
                 return (raw, shrinkage, Shrunk(raw, shrinkage));
             }
             if (scoredOrigins < options.MinCrossValidationOrigins) return (raw, 1, 1);
@@ -323,7 +334,7 @@ public static class PersonalisedCombination
         var (raw80, shrink80, scale80) = Scale(0.8, e => e.HalfWidth80);
         var (raw95, shrink95, scale95) = Scale(0.95, e => e.HalfWidth95);
         var reason = rule == PersonalisationRule.Shrinkage
-            ? Reason(groups, scale80, scale95, raw80, raw95, backtestOrigins, statistical)
+            ? Reason(groups, scale80, scale95, raw80, raw95, backtestOrigins, statistical, IntervalShrinkageText(options))
             : CrossValidatedReason(groups, scale80, scale95, raw80, raw95, shrink80, shrink95, backtestOrigins, statistical, options.MinCrossValidationOrigins);
         return new Personalisation(weights, global, groups, scale80, scale95, raw80, raw95, backtestOrigins, errors.Count, reason)
         {
@@ -370,20 +381,28 @@ public static class PersonalisedCombination
                 : $"on this patient's backtest the global ensemble (MAE {F(ensembleMae)}) did at least as well as the statistical member alone ({F(memberMae)})";
             return ensemble with { Rule = PersonalisationRule.EnsembleOrMember, Choice = choice, Reason = $"the ensemble is served ({why}); {ensemble.Reason}" };
         }
-        var shrinkage = options.PriorOrigins / (options.PriorOrigins + origins);
+        var shrinkage = IntervalShrinkage(options, origins);
         var raw80 = RawScale([.. points.Select(p => p.Ratio80)], 0.8);
         var raw95 = RawScale([.. points.Select(p => p.Ratio95)], 0.95);
         var (scale80, scale95) = (ShrunkScale(raw80, shrinkage, options), ShrunkScale(raw95, shrinkage, options));
         var reason = $"the statistical member alone is served: over this patient's rolling-origin backtest ({origins} past origins, {points.Count} points) " +
                      $"its MAE was {F(memberMae)} against {F(ensembleMae)} for the global ensemble. Intervals: the member's own predictive intervals, " +
                      $"80 % × {F(scale80)}, 95 % × {F(scale95)} (this patient's backtest errors at those quantiles are × {F(raw80)} and × {F(raw95)} the member's " +
-                     "own half-widths, shrunk toward 1 by n₀/(n₀ + origins)).";
+                     $"own half-widths, {IntervalShrinkageText(options)}).";
         return new Personalisation([.. Enumerable.Range(0, horizon).Select(_ => (double[])[0, 0, 1])], ensemble.GlobalWeights, ensemble.Groups,
             scale80, scale95, raw80, raw95, ensemble.BacktestOrigins, points.Count, reason)
         {
             Rule = PersonalisationRule.EnsembleOrMember, IntervalShrinkage80 = shrinkage, IntervalShrinkage95 = shrinkage, Choice = choice,
         };
     }
+
+    /// <summary>How far an interval scale from <paramref name="origins"/> backtest origins is shrunk toward 1: n₀ᵢ / (n₀ᵢ + origins), 1 with none.</summary>
+    private static double IntervalShrinkage(PersonalisationOptions options, int origins) =>
+        origins == 0 ? 1 : options.IntervalPrior / (options.IntervalPrior + origins);
+
+    /// <summary>How the reasons say the interval scales were shrunk.</summary>
+    private static string IntervalShrinkageText(PersonalisationOptions options) =>
+        options.IntervalPrior == 0 ? "used as they are: the patient's own conformal scale" : "shrunk toward 1 by n₀ᵢ/(n₀ᵢ + origins)";
 
     /// <summary>The conformal quantile at <paramref name="level"/> of errors in units of a half-width (1 when there are none).</summary>
     private static double RawScale(IReadOnlyList<double> ratios, double level) => ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, level), 1e-6);
@@ -421,7 +440,8 @@ public static class PersonalisedCombination
     private static double[] MeanWeights(double[][] weights, int first, int last) =>
         [.. Enumerable.Range(0, 3).Select(m => Enumerable.Range(first - 1, last - first + 1).Average(h => weights[h][m]))];
 
-    private static string Reason(IReadOnlyList<GroupPersonalisation> groups, double scale80, double scale95, double raw80, double raw95, int origins, bool statistical)
+    private static string Reason(IReadOnlyList<GroupPersonalisation> groups, double scale80, double scale95, double raw80, double raw95, int origins, bool statistical,
+        string intervalShrinkage)
     {
         static string F(double v) => v.ToString("0.##", CultureInfo.InvariantCulture);
         if (origins == 0)
@@ -433,7 +453,7 @@ public static class PersonalisedCombination
         return $"weights from this patient's own rolling-origin backtest ({origins} past origins), shrunk toward the global weights by n₀/(n₀ + origins): " +
                string.Join("; ", parts) +
                $". Intervals: 80 % × {F(scale80)}, 95 % × {F(scale95)} (this patient's backtest errors at those quantiles are × {F(raw80)} and × {F(raw95)} " +
-               "the global half-widths, shrunk toward 1 the same way)" +
+               $"the global half-widths, {intervalShrinkage})" +
                (statistical ? "." : "; the statistical member could not be fitted, so its global weight went to the other two.");
     }
 

@@ -41,7 +41,7 @@ public sealed class PersonalisedForecaster(SymptomForecaster models, Personalisa
         var horizon = ensemble.Horizons.Length;
         var origin = current.Origin;
         // The set's own rule and origin count unless the configuration names others (a set's numbers hold for its own).
-        var options = Options.For(ensemble.PersonalisationRule, ensemble.PersonalisationBacktestOrigins);
+        var options = Options.For(ensemble.PersonalisationRule, ensemble.PersonalisationBacktestOrigins, ensemble.PersonalisationIntervalPriorOrigins);
 
         // The patient's daily series of the symptom up to the origin (NaN where unobserved).
         var firstDay = observations.Where(o => o.Type == symptom).Min(o => DateOnly.FromDateTime(o.Time.UtcDateTime.Date));
