@@ -68,8 +68,8 @@ public sealed record PersonalisationOptions
 
     /// <summary>
     /// Prior strength for the interval scales alone, in backtest origins: each level's log scale is shrunk toward 1 by
-    /// n₀ᵢ / (n₀ᵢ + origins); 0 serves the patient's own conformal scale. Null: <see cref="PriorOrigins"/> (sets before 0.9.0,
-    /// and the configuration's default: the served set's own, ADR 0030).
+    /// n₀ᵢ / (n₀ᵢ + origins); 0 serves the patient's own conformal scale. Null (the default, and every set so far):
+    /// <see cref="PriorOrigins"/>. 0 was tried on the development seed and under-covered there, so not adopted (ADR 0030).
     /// </summary>
     public double? IntervalPriorOrigins { get; init; }
 
