@@ -274,6 +274,20 @@ public sealed class PersonalisedCombinationTests
     }
 
     [Fact]
+    public void A_member_without_predictive_variance_is_never_served_alone()
+    {
+        // The member is exact on every backtest point but its state-space variance is zero (a constant history): its own
+        // intervals would have zero width, so its points are not scored and the ensemble is served.
+        var backtest = Enumerable.Range(0, 8).Select(_ => Origin(h => 10, h => 15, h => 15, h => 10, memberSd: 0)).ToList();
+
+        var p = PersonalisedCombination.Personalise(Global(0.6, 0.4, 0), backtest, statistical: true, EnsembleOrMember);
+
+        Assert.False(p.MemberAlone);
+        Assert.Equal(0, p.Choice!.Origins);
+        Assert.Contains("the ensemble is served", p.Reason);
+    }
+
+    [Fact]
     public void The_members_own_intervals_take_the_interval_prior_too()
     {
         var backtest = Enumerable.Range(0, 8)
