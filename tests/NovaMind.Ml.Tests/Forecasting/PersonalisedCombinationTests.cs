@@ -270,7 +270,7 @@ public sealed class PersonalisedCombinationTests
         Assert.Equal(expectedShrinkage, p.IntervalShrinkage80, 12);
         Assert.Equal(weightsOnly.Weights, p.Weights); // the weights' shrinkage does not depend on the interval prior
         Assert.Equal(weightsOnly.Groups.Select(g => g.Shrinkage), p.Groups.Select(g => g.Shrinkage));
-        if (origins > 0 && intervalPrior == 0) Assert.Contains("the patient's own conformal scale", p.Reason);
+        if (origins > 0) Assert.Contains(intervalPrior switch { null => "by n₀/(n₀ + origins)", 0 => "the patient's own conformal scale", _ => "n₀ᵢ = 12" }, p.Reason);
     }
 
     [Fact]
@@ -493,7 +493,7 @@ public sealed class PersonalisedCombinationTests
             return (r.Rule!.Value, r.BacktestOrigins!.Value);
         }
 
-        // The interval prior: absent in sets before 0.9.0 (the weights' n₀), recorded and round-tripped after.
+        // The interval prior: absent in the sets so far (the weights' n₀); recorded and round-tripped where a set names one.
         Assert.Null(read.PersonalisationIntervalPriorOrigins);
         Assert.Equal(8, new PersonalisationOptions().For(read.PersonalisationRule, 12, read.PersonalisationIntervalPriorOrigins).IntervalPrior);
         var withPrior = System.Text.Json.JsonSerializer.Deserialize<ForecastEnsembleMetadata>(System.Text.Json.JsonSerializer.Serialize(

@@ -168,7 +168,8 @@ public sealed record ForecastEnsembleReport
 
 /// <summary>
 /// ensemble.json's <c>personalisation</c>: the serving rule ("shrinkage", "cross_validated" or "ensemble_or_member"), the
-/// past origins backtested and, from set 0.9.0, the interval scales' own prior strength (absent: the weights' n₀ = 8).
+/// past origins backtested and, where a set records one, the interval scales' own prior strength (absent in every set so
+/// far: the weights' n₀ = 8; ADR 0030).
 /// </summary>
 public sealed record PersonalisationRecord(string Rule, int BacktestOrigins, double? IntervalPriorOrigins = null)
 {

@@ -401,8 +401,12 @@ public static class PersonalisedCombination
         origins == 0 ? 1 : options.IntervalPrior / (options.IntervalPrior + origins);
 
     /// <summary>How the reasons say the interval scales were shrunk.</summary>
-    private static string IntervalShrinkageText(PersonalisationOptions options) =>
-        options.IntervalPrior == 0 ? "used as they are: the patient's own conformal scale" : "shrunk toward 1 by n₀ᵢ/(n₀ᵢ + origins)";
+    private static string IntervalShrinkageText(PersonalisationOptions options) => options.IntervalPriorOrigins switch
+    {
+        null => "shrunk toward 1 by n₀/(n₀ + origins)",
+        0 => "used as they are: the patient's own conformal scale",
+        { } n => $"shrunk toward 1 by n₀ᵢ/(n₀ᵢ + origins), n₀ᵢ = {n.ToString("0.##", CultureInfo.InvariantCulture)}",
+    };
 
     /// <summary>The conformal quantile at <paramref name="level"/> of errors in units of a half-width (1 when there are none).</summary>
     private static double RawScale(IReadOnlyList<double> ratios, double level) => ratios.Count == 0 ? 1 : Math.Max(ConformalQuantile(ratios, level), 1e-6);
