@@ -8,7 +8,7 @@ using System.Text.Json;
 namespace NovaMind.EndToEnd.Tests;
 
 /// <summary>
-/// Three silos and two gateways under 16 writers: one silo killed (kill -9), then another stopped (SIGTERM); every acknowledged
+/// Three silos and two gateways under 16 writers for 50 s: one silo killed (kill -9), then another stopped (SIGTERM); every acknowledged
 /// observation is readable afterwards (raw and in the twin's totals), failed requests are 503 with Retry-After within the
 /// gateway's response timeout — never 500, never a hang — and the time until requests succeed again is measured. Also a
 /// storage outage. A system of its own, so the dead members do not disturb other tests (docs/reliability.md).
@@ -22,7 +22,10 @@ public sealed class SiloFailureTests : IAsyncLifetime
 
     public Task DisposeAsync() => _system.DisposeAsync();
 
-    private sealed record LoadResult(ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>> Acknowledged, List<(HttpStatusCode Status, bool RetryAfter, TimeSpan At)> Failures, TimeSpan Slowest)
+    /// <param name="LastSuccess">Per writer, when its last acknowledged request was answered (null: none was).</param>
+    /// <param name="LastFailure">Per writer, when its last refused request was answered (null: none was).</param>
+    private sealed record LoadResult(ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>> Acknowledged, List<(HttpStatusCode Status, bool RetryAfter, TimeSpan At)> Failures, TimeSpan Slowest,
+        TimeSpan?[] LastSuccess, TimeSpan?[] LastFailure)
     {
         public int AcknowledgedCount => Acknowledged.Values.Sum(b => b.Count);
     }
@@ -36,6 +39,7 @@ public sealed class SiloFailureTests : IAsyncLifetime
         var acknowledged = new ConcurrentDictionary<Guid, ConcurrentBag<DateTimeOffset>>();
         var failures = new ConcurrentBag<(HttpStatusCode Status, bool RetryAfter, TimeSpan At)>();
         var slowest = TimeSpan.Zero;
+        var (lastSuccess, lastFailure) = (new TimeSpan?[patients.Count], new TimeSpan?[patients.Count]);
         using var stop = new CancellationTokenSource(duration);
         await Task.WhenAll(patients.Select(async (patient, i) =>
         {
@@ -48,15 +52,20 @@ public sealed class SiloFailureTests : IAsyncLifetime
                 var watch = Stopwatch.StartNew();
                 using var response = await http.PostAsync($"api/patients/{patient}/observations", new StringContent(body, Encoding.UTF8, "application/json"));
                 lock (failures) if (watch.Elapsed > slowest) slowest = watch.Elapsed;
-                if (response.StatusCode == HttpStatusCode.Accepted) bag.Add(time);
+                if (response.StatusCode == HttpStatusCode.Accepted)
+                {
+                    bag.Add(time);
+                    lastSuccess[i] = clock.Elapsed;
+                }
                 else
                 {
                     failures.Add((response.StatusCode, response.Headers.RetryAfter is not null, clock.Elapsed));
+                    lastFailure[i] = clock.Elapsed;
                     await Task.Delay(200);
                 }
             }
         }));
-        return new LoadResult(acknowledged, [.. failures], slowest);
+        return new LoadResult(acknowledged, [.. failures], slowest, lastSuccess, lastFailure);
     }
 
     /// <summary>Every acknowledged observation is in the patient's exported history, and the twin's totals (its aggregates, repaired from the chunks after a crash) count exactly what is stored.</summary>
@@ -110,7 +119,7 @@ public sealed class SiloFailureTests : IAsyncLifetime
         for (var i = 0; i < 16; i++) patients.Add(await NovaMindSystemFixture.CreatePatientAsync(setup)); // spread over the silos
 
         var clock = Stopwatch.StartNew();
-        var load = RunWritersAsync(patients, TimeSpan.FromSeconds(40), clock, _system.GatewayAUrl, _system.GatewayBUrl);
+        var load = RunWritersAsync(patients, TimeSpan.FromSeconds(50), clock, _system.GatewayAUrl, _system.GatewayBUrl);
         await Task.Delay(TimeSpan.FromSeconds(5));
         var killedAt = clock.Elapsed;
         await second.DisposeAsync(); // SIGKILL
@@ -130,9 +139,14 @@ public sealed class SiloFailureTests : IAsyncLifetime
                 .Select(l => l.Length > 700 ? l[..700] : l).Take(12);
             throw new Xunit.Sdk.XunitException($"{ex.Message}\nservice errors:\n{string.Join('\n', errors)}");
         }
+        // Service came back: every writer's requests were acknowledged again after the last one refused to it. How long that
+        // took is measured, not asserted (docs/reliability.md): it is bounded by the request deadline plus Orleans' failure
+        // detection, whose probe timeouts adapt to observed response times (2.5–20 s) and so vary with the machine's load.
+        for (var w = 0; w < patients.Count; w++)
+            Assert.True(result.LastFailure[w] is not { } failed || result.LastSuccess[w] > failed,
+                $"writer {w}: last refused at {result.LastFailure[w]}, last acknowledged at {result.LastSuccess[w]} — service did not come back before the load ended");
         var afterKill = result.Failures.Where(f => f.At >= killedAt && f.At < stoppedAt).Select(f => f.At - killedAt).DefaultIfEmpty().Max();
         var afterStop = result.Failures.Where(f => f.At >= stoppedAt).Select(f => f.At - stoppedAt).DefaultIfEmpty().Max();
-        Assert.True(afterKill < TimeSpan.FromSeconds(19), $"requests still failed {afterKill} after the kill");
         Console.WriteLine($"3 silos, 2 gateways: acknowledged {result.AcknowledgedCount}, refused with 503: {result.Failures.Count} " +
                           $"({result.Failures.Count(f => f.At >= stoppedAt)} after the SIGTERM), last failure {afterKill.TotalSeconds:0.0} s after the kill, " +
                           $"{afterStop.TotalSeconds:0.0} s after the SIGTERM; slowest request {result.Slowest.TotalMilliseconds:0} ms");
